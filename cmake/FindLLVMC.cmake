@@ -1,0 +1,32 @@
+# FindLLVMC - locate LLVM's C API (libLLVM shared library) for LLVM 19.
+# Tries LLVM's own CMake package first, then llvm-config-19.
+# Defines the imported target LLVMC::LLVMC and LLVMC_BINDIR.
+set(_b2n_llvm_ver ${LLVMC_FIND_VERSION_MAJOR})
+if(NOT _b2n_llvm_ver)
+  set(_b2n_llvm_ver 19)
+endif()
+find_package(LLVM ${_b2n_llvm_ver} QUIET CONFIG
+  HINTS /usr/lib/llvm-${_b2n_llvm_ver}/lib/cmake/llvm)
+if(LLVM_FOUND AND LLVM_LINK_LLVM_DYLIB)
+  set(LLVMC_INCLUDE_DIR ${LLVM_INCLUDE_DIRS})
+  set(LLVMC_LIBDIR ${LLVM_LIBRARY_DIRS})
+  set(LLVMC_BINDIR ${LLVM_TOOLS_BINARY_DIR})
+  set(LLVMC_VERSION ${LLVM_PACKAGE_VERSION})
+  find_library(LLVMC_LIBRARY NAMES LLVM-${_b2n_llvm_ver} LLVM HINTS ${LLVM_LIBRARY_DIRS} NO_DEFAULT_PATH)
+else()
+  find_program(LLVMC_CONFIG NAMES llvm-config-${_b2n_llvm_ver} llvm-config)
+  if(LLVMC_CONFIG)
+    execute_process(COMMAND ${LLVMC_CONFIG} --includedir OUTPUT_VARIABLE LLVMC_INCLUDE_DIR OUTPUT_STRIP_TRAILING_WHITESPACE)
+    execute_process(COMMAND ${LLVMC_CONFIG} --libdir OUTPUT_VARIABLE LLVMC_LIBDIR OUTPUT_STRIP_TRAILING_WHITESPACE)
+    execute_process(COMMAND ${LLVMC_CONFIG} --bindir OUTPUT_VARIABLE LLVMC_BINDIR OUTPUT_STRIP_TRAILING_WHITESPACE)
+    execute_process(COMMAND ${LLVMC_CONFIG} --version OUTPUT_VARIABLE LLVMC_VERSION OUTPUT_STRIP_TRAILING_WHITESPACE)
+    find_library(LLVMC_LIBRARY NAMES LLVM-${_b2n_llvm_ver} LLVM HINTS ${LLVMC_LIBDIR} NO_DEFAULT_PATH)
+  endif()
+endif()
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(LLVMC REQUIRED_VARS LLVMC_LIBRARY LLVMC_INCLUDE_DIR VERSION_VAR LLVMC_VERSION)
+if(LLVMC_FOUND AND NOT TARGET LLVMC::LLVMC)
+  add_library(LLVMC::LLVMC UNKNOWN IMPORTED)
+  set_target_properties(LLVMC::LLVMC PROPERTIES IMPORTED_LOCATION ${LLVMC_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES "${LLVMC_INCLUDE_DIR}")
+endif()

@@ -1,0 +1,127 @@
+/*
+ * frontend.h - the one internal header of frontend/, and the seam to lower/.
+ *
+ * The frontend turns an input (BPF ELF object, raw bytecode, or assembly
+ * text) into a struct b2n_object: a list of programs, each a self-contained
+ * array of normalised instructions (see <bpf2native/isa.h>) whose local
+ * calls are resolved to instruction indexes inside the same array.  This is
+ * all that lower/ ever sees of the input: no libelf or libbpf type crosses
+ * the seam, and no LLVM type comes back.
+ *
+ * Errors follow libbpf: functions return a negative errno and report one
+ * line through b2n_diag()/b2n_err(), which go to a replaceable callback.
+ */
+#ifndef B2N_FRONTEND_H
+#define B2N_FRONTEND_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <bpf2native/isa.h>
+
+#define B2N_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- diagnostics -------------------------------------------------------- */
+
+enum b2n_print_level { B2N_WARN, B2N_INFO, B2N_DEBUG };
+typedef int (*b2n_print_fn)(enum b2n_print_level level, const char *fmt, va_list ap);
+/* Replace the sink of every diagnostic; returns the previous one. */
+b2n_print_fn b2n_set_print(b2n_print_fn fn);
+void b2n_pr(enum b2n_print_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "FILE: error: MESSAGE" */
+void b2n_err(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- programs ----------------------------------------------------------- */
+
+/* A function inside a program: the entry (index 0) or a local-call target. */
+struct b2n_func {
+	size_t start, end; /* instruction range [start, end) */
+	char *name;        /* symbol name when known, else "sub_<start>" */
+};
+
+/* Relocation kinds attached to an instruction (filled by the ELF reader;
+ * consumed by lower/ in the maps issue). */
+enum b2n_reloc_kind { B2N_RELOC_NONE = 0, B2N_RELOC_MAP, B2N_RELOC_DATA };
+
+struct b2n_prog {
+	char *name;          /* program name: ELF function symbol, or "prog" */
+	char *section;       /* ELF section name, or NULL for asm/raw input */
+	char *symbol;        /* native symbol: b2n_<object>__<name> */
+	struct b2n_insn *insns;
+	size_t ninsns;
+	struct b2n_func *funcs; /* filled by b2n_prog__check; funcs[0] = entry */
+	size_t nfuncs;
+	char **lines;           /* optional per-insn "file.c:LINE" (BTF), or NULL */
+};
+
+enum b2n_input_kind { B2N_IN_AUTO, B2N_IN_ELF, B2N_IN_RAW, B2N_IN_ASM };
+
+struct b2n_object {
+	char *path;      /* input file as the user named it */
+	char *name;      /* sanitised object name used in symbols */
+	enum b2n_input_kind kind;
+	int big_endian;  /* byte order of the data the programs touch (ELF), or
+	                    -1 when the input has none (asm, raw): then the
+	                    target's order is used */
+	struct b2n_prog *progs;
+	size_t nprogs;
+};
+
+/* ---- entry points ------------------------------------------------------- */
+
+/* Options for opening an input.  Options structs start with sz. */
+struct b2n_open_opts {
+	size_t sz;
+	enum b2n_input_kind kind;   /* B2N_IN_AUTO: by ELF magic, then by
+	                               extension (.bin/.raw = raw, else asm) */
+	int raw_big_endian;         /* raw input in bpfeb encoding */
+	const char *object_name;    /* overrides the name derived from path */
+	const char *prog_name;      /* name of the single asm/raw program */
+};
+
+/* Read and check an input.  On success returns 0 and *out owns everything;
+ * on failure prints one diagnostic and returns a negative errno. */
+int b2n_object__open(const char *path, const struct b2n_open_opts *opts,
+                     struct b2n_object **out);
+void b2n_object__free(struct b2n_object *obj);
+
+/* elf.c: ELF relocatable objects (libelf).  Fills obj->progs unchecked. */
+int b2n_elf__read(struct b2n_object *obj, const void *buf, size_t len);
+
+/* asm.c: assembly text in the bpf_conformance dialect.  If the text holds
+ * "-- name" section markers (a conformance .data file), only the "-- asm"
+ * section is read.  On success *insns is malloc'd.  Errors name path:line. */
+int b2n_asm__parse(const char *path, const char *text, struct b2n_insn **insns,
+                   size_t *ninsns);
+
+/* disasm.c: one instruction (two slots for lddw) in the same dialect.
+ * Jump/call targets are printed as relative offsets ("+3", "-1") so that
+ * the text re-assembles to identical bytes.  Returns the number of chars
+ * written (like snprintf). */
+int b2n_disasm__insn(const struct b2n_insn *insns, size_t n, size_t idx, char *buf,
+                     size_t len);
+/* Whole program, one instruction per line, with labels for jump targets
+ * when with_labels is set. */
+void b2n_disasm__prog(const struct b2n_insn *insns, size_t n, FILE *out, int with_labels);
+
+/* check.c: structural checks of a program (unknown opcode, bad register,
+ * jump out of range or into an lddw, truncated lddw, falling off the end,
+ * call to nowhere) and discovery of its functions.  Reports one diagnostic
+ * naming the object, program, instruction index and disassembly. */
+int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog);
+
+/* Diagnostic about one instruction:
+ * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */
+void b2n_diag(const struct b2n_object *obj, const struct b2n_prog *prog, size_t idx,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* util */
+char *b2n_strdup(const char *s);
+char *b2n_sanitize(const char *s); /* [A-Za-z0-9_] only, malloc'd */
+void *b2n_xcalloc(size_t n, size_t sz);
+int b2n_read_file(const char *path, unsigned char **buf, size_t *len);
+
+#endif
