@@ -1,0 +1,158 @@
+/*
+ * object.c - open an input and turn it into a checked struct b2n_object.
+ *
+ * The kind of input is decided once (ELF by its magic, then raw bytecode by
+ * extension, else assembly text), the matching reader fills the programs,
+ * and every program goes through b2n_prog__check.  Nothing half-built
+ * escapes: on error everything is freed and one diagnostic has been printed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend.h"
+
+static char *stem_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char *s = b2n_strdup(base);
+	char *dot = strchr(s, '.');
+	if (dot && dot != s)
+		*dot = 0;
+	char *r = b2n_sanitize(s);
+	free(s);
+	return r;
+}
+
+static int has_ext(const char *path, const char *ext)
+{
+	size_t n = strlen(path), e = strlen(ext);
+	return n > e && strcmp(path + n - e, ext) == 0;
+}
+
+static int single_prog(struct b2n_object *obj, const struct b2n_open_opts *o,
+                       struct b2n_insn *insns, size_t n)
+{
+	struct b2n_prog *p;
+	char sym[512];
+	obj->progs = p = b2n_xcalloc(1, sizeof(*p));
+	obj->nprogs = 1;
+	p->name = b2n_sanitize(o && o->prog_name ? o->prog_name : "prog");
+	snprintf(sym, sizeof(sym), "b2n_%s__%s", obj->name, p->name);
+	p->symbol = b2n_strdup(sym);
+	p->insns = insns;
+	p->ninsns = n;
+	return 0;
+}
+
+static int read_raw(struct b2n_object *obj, const struct b2n_open_opts *o,
+                    const unsigned char *buf, size_t len)
+{
+	if (len % 8) {
+		b2n_err(obj->path,
+		        "raw bytecode is %zu bytes, not a multiple of 8 (truncated instruction "
+		        "at insn %zu)",
+		        len, len / 8);
+		return -EINVAL;
+	}
+	size_t n = len / 8;
+	struct b2n_insn *insns = b2n_xcalloc(n, sizeof(*insns));
+	for (size_t i = 0; i < n; i++)
+		insns[i] = b2n_insn_decode(buf + 8 * i, o && o->raw_big_endian);
+	return single_prog(obj, o, insns, n);
+}
+
+void b2n_object__free(struct b2n_object *obj)
+{
+	if (!obj)
+		return;
+	for (size_t i = 0; i < obj->nprogs; i++) {
+		struct b2n_prog *p = &obj->progs[i];
+		free(p->name);
+		free(p->section);
+		free(p->symbol);
+		free(p->insns);
+		for (size_t k = 0; k < p->nfuncs; k++)
+			free(p->funcs[k].name);
+		free(p->funcs);
+		if (p->lines) {
+			for (size_t k = 0; k < p->ninsns; k++)
+				free(p->lines[k]);
+			free(p->lines);
+		}
+	}
+	free(obj->progs);
+	free(obj->path);
+	free(obj->name);
+	free(obj);
+}
+
+int b2n_object__open(const char *path, const struct b2n_open_opts *opts,
+                     struct b2n_object **out)
+{
+	struct b2n_object *obj = b2n_xcalloc(1, sizeof(*obj));
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	*out = NULL;
+	obj->path = b2n_strdup(path);
+	obj->name = opts && opts->object_name ? b2n_sanitize(opts->object_name) : stem_of(path);
+	obj->big_endian = -1;
+	err = b2n_read_file(path, &buf, &len);
+	if (err)
+		goto fail;
+
+	enum b2n_input_kind kind = opts ? opts->kind : B2N_IN_AUTO;
+	if (kind == B2N_IN_AUTO) {
+		if (len >= 4 && !memcmp(buf, "\177ELF", 4))
+			kind = B2N_IN_ELF;
+		else if (has_ext(path, ".bin") || has_ext(path, ".raw"))
+			kind = B2N_IN_RAW;
+		else
+			kind = B2N_IN_ASM;
+	}
+	obj->kind = kind;
+	switch (kind) {
+	case B2N_IN_ELF:
+		err = b2n_elf__read(obj, buf, len);
+		break;
+	case B2N_IN_RAW:
+		err = read_raw(obj, opts, buf, len);
+		break;
+	default: {
+		struct b2n_insn *insns = NULL;
+		size_t n = 0;
+		if (memchr(buf, 0, len)) {
+			b2n_err(path, "binary input is neither a BPF ELF object nor assembly "
+			              "text (use -x raw for raw bytecode)");
+			err = -EINVAL;
+			break;
+		}
+		err = b2n_asm__parse(path, (const char *)buf, &insns, &n);
+		if (!err)
+			err = single_prog(obj, opts, insns, n);
+		break;
+	}
+	}
+	if (err)
+		goto fail;
+	if (obj->nprogs == 0) {
+		b2n_err(path, "no BPF programs found");
+		err = -ENOENT;
+		goto fail;
+	}
+	for (size_t i = 0; i < obj->nprogs; i++) {
+		err = b2n_prog__check(obj, &obj->progs[i]);
+		if (err)
+			goto fail;
+	}
+	free(buf);
+	*out = obj;
+	return 0;
+fail:
+	free(buf);
+	b2n_object__free(obj);
+	return err < 0 ? err : -EINVAL;
+}
