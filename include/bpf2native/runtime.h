@@ -46,12 +46,15 @@ B2N_API b2n_helper_fn b2n_helper__get(uint64_t id);
 B2N_API uint64_t b2n_callx(uint64_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                            uint64_t r5);
 typedef uint64_t (*b2n_missing_helper_fn)(uint64_t id);
+/* Install the handler for calls to unknown helpers (its return value becomes
+ * r0); NULL restores the default (print "bpf2native runtime: call to unknown
+ * helper N" on stderr and abort).  Returns the previous handler. */
 B2N_API b2n_missing_helper_fn b2n_set_missing_helper(b2n_missing_helper_fn fn);
 
 /* ---- reference interpreter ---------------------------------------------- */
 
 struct b2n_interp_opts {
-	size_t sz;
+	size_t sz; /* sizeof(struct b2n_interp_opts); 0 is taken to mean the same */
 	/* Byte order of the emulated machine: 0 little, 1 big, -1 (default
 	 * when the struct is absent) the host's.  Memory accesses and le/be
 	 * follow it, so a little-endian host can give an independent
@@ -62,8 +65,17 @@ struct b2n_interp_opts {
 };
 
 /* Run a (checked) program with r1 = ctx, r2 = r2.  Returns 0 and sets *r0,
- * or a negative errno for a run-time fault (-EFAULT bad jump/out of program,
- * -E2BIG instruction limit, -ELOOP call depth over 8... ). */
+ * or a negative errno for a run-time fault:
+ *   -EFAULT   jump or local call outside the program, falling off its end,
+ *             truncated LDDW, misaligned atomic
+ *   -E2BIG    insn_limit instructions executed
+ *   -ELOOP    a local call would make more than 8 frames (MAX_CALL_FRAMES)
+ *   -EINVAL   invalid instruction or register, write to r10, LDDW with a
+ *             pseudo source (src != 0), bad opts
+ *   -ENOTSUP  legacy LD_ABS/LD_IND
+ * Each frame (the entry one and every local call) has its own zeroed
+ * 512-byte stack; r6-r9 are preserved across local calls.  Helper calls
+ * (static and callx) go through b2n_callx(). */
 B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, uint64_t r2,
                             const struct b2n_interp_opts *opts, uint64_t *r0);
 
