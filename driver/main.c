@@ -1,0 +1,240 @@
+/*
+ * main.c - the bpf2native command line.
+ *
+ * Parses options in the style of clang (-target, -mcpu, -O2, -S,
+ * -emit-llvm, -o), opens and checks every input through the frontend,
+ * refuses a BPF object whose byte order does not match the target, and
+ * hands everything to lower/ as one module.  Every user error is one line
+ * on stderr and exit status 1; no output file is left behind.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend/frontend.h"
+#include "lower/lower.h"
+#include "targets/targets.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: bpf2native [options] INPUT...\n"
+	        "Compile eBPF programs (BPF ELF objects, raw bytecode, or assembly) into one\n"
+	        "native object.  Each program becomes the function b2n_<object>__<program>.\n"
+	        "\n"
+	        "  -target T        target: x86_64 (default), aarch64, riscv64, sparcv9, s390x,\n"
+	        "                   ppc64le, or a triple; '-target help' lists them\n"
+	        "  -mcpu CPU        target CPU (default: the target's baseline)\n"
+	        "  -O0 .. -O3       optimisation level (default -O2)\n"
+	        "  -c               emit a native object (default)\n"
+	        "  -S               emit native assembly\n"
+	        "  -emit-llvm       emit LLVM IR (text)\n"
+	        "  -o FILE          output file (default: first input's stem + .o/.s/.ll)\n"
+	        "  -x asm|raw|elf   input kind (default: ELF by magic, .bin/.raw raw, else asm)\n"
+	        "  --raw-big-endian raw input (and --emit-raw output) use the bpfeb encoding\n"
+	        "  --object-name N  object name used in symbols (default: the input's stem)\n"
+	        "  --name N         program name for asm/raw input (default: prog)\n"
+	        "  --dump-bpf       print the disassembly of every program and stop\n"
+	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
+	        "  -v               verbose\n"
+	        "  --version        print the version\n"
+	        "  --help           print this help\n");
+}
+
+static int fail_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "bpf2native: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	return 1;
+}
+
+static char *default_output(const char *input, enum b2n_emit emit)
+{
+	const char *base = strrchr(input, '/');
+	base = base ? base + 1 : input;
+	size_t n = strlen(base);
+	const char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		n = (size_t)(dot - base);
+	/* "prog.bpf.o" -> "prog.bpf.native.o" would be odd; use the stem. */
+	const char *ext = emit == B2N_EMIT_ASM ? ".s" : emit == B2N_EMIT_LLVM ? ".ll" : ".o";
+	char *out = b2n_xcalloc(n + 16, 1);
+	memcpy(out, base, n);
+	if (emit == B2N_EMIT_OBJ && dot && !strcmp(dot, ".o"))
+		strcat(out, ".native");
+	strcat(out, ext);
+	return out;
+}
+
+static int emit_raw(const struct b2n_object *obj, const char *out, int big_endian)
+{
+	if (obj->nprogs != 1) {
+		b2n_err(obj->path, "--emit-raw needs exactly one program, found %zu", obj->nprogs);
+		return 1;
+	}
+	const struct b2n_prog *p = &obj->progs[0];
+	FILE *f = strcmp(out, "-") ? fopen(out, "wb") : stdout;
+	if (!f) {
+		b2n_err(out, "cannot create output: %s", strerror(errno));
+		return 1;
+	}
+	for (size_t i = 0; i < p->ninsns; i++) {
+		unsigned char b[8];
+		b2n_insn_encode(&p->insns[i], b, big_endian);
+		fwrite(b, 1, 8, f);
+	}
+	if (f != stdout)
+		fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct b2n_compile_opts copts = {.sz = sizeof(copts), .opt_level = 2};
+	struct b2n_open_opts oopts = {.sz = sizeof(oopts)};
+	const char *out = NULL, *target_name = NULL;
+	const char **inputs = b2n_xcalloc((size_t)argc, sizeof(*inputs));
+	size_t ninputs = 0;
+	int dump = 0, raw_out = 0, rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_ARG()                                                                                 \
+	do {                                                                                       \
+		if (!next)                                                                         \
+			return fail_usage("option %s needs an argument", a);                       \
+		i++;                                                                               \
+	} while (0)
+		if (!strcmp(a, "-target") || !strcmp(a, "--target")) {
+			NEED_ARG();
+			target_name = next;
+		} else if (!strncmp(a, "--target=", 9)) {
+			target_name = a + 9;
+		} else if (!strcmp(a, "-mcpu")) {
+			NEED_ARG();
+			copts.cpu = next;
+		} else if (!strncmp(a, "-mcpu=", 6)) {
+			copts.cpu = a + 6;
+		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+			copts.opt_level = a[2] - '0';
+		} else if (!strcmp(a, "-S")) {
+			copts.emit = B2N_EMIT_ASM;
+		} else if (!strcmp(a, "-c")) {
+			copts.emit = B2N_EMIT_OBJ;
+		} else if (!strcmp(a, "-emit-llvm")) {
+			copts.emit = B2N_EMIT_LLVM;
+		} else if (!strcmp(a, "-o")) {
+			NEED_ARG();
+			out = next;
+		} else if (!strcmp(a, "-x")) {
+			NEED_ARG();
+			if (!strcmp(next, "asm"))
+				oopts.kind = B2N_IN_ASM;
+			else if (!strcmp(next, "raw"))
+				oopts.kind = B2N_IN_RAW;
+			else if (!strcmp(next, "elf"))
+				oopts.kind = B2N_IN_ELF;
+			else
+				return fail_usage("unknown input kind '%s' (asm, raw or elf)", next);
+		} else if (!strcmp(a, "--raw-big-endian")) {
+			oopts.raw_big_endian = 1;
+		} else if (!strcmp(a, "--object-name")) {
+			NEED_ARG();
+			oopts.object_name = next;
+		} else if (!strcmp(a, "--name")) {
+			NEED_ARG();
+			oopts.prog_name = next;
+		} else if (!strcmp(a, "--dump-bpf")) {
+			dump = 1;
+		} else if (!strcmp(a, "--emit-raw")) {
+			raw_out = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			copts.verbose = 1;
+		} else if (!strcmp(a, "--version")) {
+			printf("bpf2native %s (LLVM 19 C API)\n", B2N_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			return fail_usage("unknown option '%s' (see --help)", a);
+		} else {
+			inputs[ninputs++] = a;
+		}
+	}
+
+	if (target_name && !strcmp(target_name, "help")) {
+		b2n_target__list(stdout);
+		return 0;
+	}
+	copts.target = target_name ? b2n_target__find(target_name) : b2n_target__default();
+	if (!copts.target)
+		return fail_usage("unknown target '%s' (see -target help)", target_name);
+	if (ninputs == 0)
+		return fail_usage("%s", "no input files");
+	if (ninputs > 1 && (oopts.object_name || oopts.prog_name))
+		return fail_usage("%s", "--object-name and --name need a single input");
+
+	struct b2n_object **objs = b2n_xcalloc(ninputs, sizeof(*objs));
+	size_t nobjs = 0;
+	for (size_t i = 0; i < ninputs; i++) {
+		if (b2n_object__open(inputs[i], &oopts, &objs[nobjs]))
+			goto done;
+		struct b2n_object *o = objs[nobjs++];
+		if (o->big_endian >= 0 && o->big_endian != copts.target->big_endian && !dump) {
+			b2n_err(o->path,
+			        "this is a %s-endian BPF object but target %s is %s-endian; rebuild "
+			        "it with 'clang -target %s' (or bpf-gcc %s)",
+			        o->big_endian ? "big" : "little", copts.target->name,
+			        copts.target->big_endian ? "big" : "little",
+			        copts.target->big_endian ? "bpfeb" : "bpfel",
+			        copts.target->big_endian ? "-mbig-endian" : "-mlittle-endian");
+			goto done;
+		}
+	}
+	/* Native symbols must be unique across all inputs. */
+	for (size_t a = 0; a < nobjs; a++)
+		for (size_t p = 0; p < objs[a]->nprogs; p++)
+			for (size_t b = a; b < nobjs; b++)
+				for (size_t q = (b == a ? p + 1 : 0); q < objs[b]->nprogs; q++)
+					if (!strcmp(objs[a]->progs[p].symbol,
+					            objs[b]->progs[q].symbol)) {
+						b2n_err(objs[b]->path,
+						        "program symbol %s is already defined by %s "
+						        "(use --object-name)",
+						        objs[b]->progs[q].symbol, objs[a]->path);
+						goto done;
+					}
+
+	if (dump) {
+		for (size_t a = 0; a < nobjs; a++)
+			for (size_t p = 0; p < objs[a]->nprogs; p++) {
+				const struct b2n_prog *pr = &objs[a]->progs[p];
+				printf("# %s: program %s%s%s%s -> %s\n", objs[a]->path, pr->name,
+				       pr->section ? " (" : "", pr->section ? pr->section : "",
+				       pr->section ? ")" : "", pr->symbol);
+				b2n_disasm__prog(pr->insns, pr->ninsns, stdout, 1);
+			}
+		rc = 0;
+		goto done;
+	}
+	if (raw_out) {
+		if (!out) {
+			fail_usage("%s", "--emit-raw needs -o FILE");
+			goto done;
+		}
+		rc = emit_raw(objs[0], out, oopts.raw_big_endian);
+		goto done;
+	}
+	char *defout = out ? NULL : default_output(inputs[0], copts.emit);
+	rc = b2n_compile(objs, nobjs, &copts, out ? out : defout) ? 1 : 0;
+	free(defout);
+done:
+	for (size_t i = 0; i < nobjs; i++)
+		b2n_object__free(objs[i]);
+	free(objs);
+	free(inputs);
+	return rc;
+}

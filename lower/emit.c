@@ -1,0 +1,155 @@
+/*
+ * emit.c - from checked programs to a native file: module set-up, the
+ * optimisation pipeline (LLVM's new pass manager, default<On>), code
+ * generation, and an atomic write of the output.
+ *
+ * The output is written to a temporary file in the same directory and
+ * renamed over the destination only when everything succeeded, so an error
+ * never leaves a half-written file behind.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define B2N_LOWER_INTERNAL
+#include "lower.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	size_t n = strlen(path);
+	char *tmp = b2n_xcalloc(n + 16, 1);
+	int fd, err = 0;
+
+	if (!strcmp(path, "-")) {
+		free(tmp);
+		return fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
+	}
+	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		b2n_err(path, "cannot create output: %s", strerror(errno));
+		free(tmp);
+		return err;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w <= 0) {
+			err = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && chmod(tmp, 0644))
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		b2n_err(path, "cannot write output: %s", strerror(-err));
+		unlink(tmp);
+	}
+	free(tmp);
+	return err;
+}
+
+static void init_llvm(void)
+{
+	static int done;
+	if (done)
+		return;
+	LLVMInitializeAllTargetInfos();
+	LLVMInitializeAllTargets();
+	LLVMInitializeAllTargetMCs();
+	LLVMInitializeAllAsmPrinters();
+	done = 1;
+}
+
+int b2n_compile(struct b2n_object *const *objs, size_t nobjs,
+                const struct b2n_compile_opts *opts, const char *out_path)
+{
+	const struct b2n_target *t = opts->target;
+	char *msg = NULL;
+	LLVMTargetRef target;
+	int err = 0;
+
+	init_llvm();
+	if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+		b2n_err("bpf2native", "LLVM has no backend for %s: %s", t->triple, msg);
+		LLVMDisposeMessage(msg);
+		return -ENOTSUP;
+	}
+	LLVMTargetMachineOptionsRef to = LLVMCreateTargetMachineOptions();
+	LLVMTargetMachineOptionsSetCPU(to, opts->cpu ? opts->cpu : t->cpu);
+	LLVMTargetMachineOptionsSetFeatures(to, t->features);
+	if (t->abi && *t->abi)
+		LLVMTargetMachineOptionsSetABI(to, t->abi);
+	static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+	                                             LLVMCodeGenLevelDefault,
+	                                             LLVMCodeGenLevelAggressive};
+	LLVMTargetMachineOptionsSetCodeGenOptLevel(to, levels[opts->opt_level & 3]);
+	LLVMTargetMachineOptionsSetRelocMode(to, LLVMRelocPIC);
+	LLVMTargetMachineRef tm = LLVMCreateTargetMachineWithOptions(target, t->triple, to);
+	LLVMDisposeTargetMachineOptions(to);
+	if (!tm) {
+		b2n_err("bpf2native", "cannot create a target machine for %s (cpu %s)", t->triple,
+		        opts->cpu ? opts->cpu : t->cpu);
+		return -EINVAL;
+	}
+
+	LLVMContextRef ctx = LLVMContextCreate();
+	LLVMModuleRef m = LLVMModuleCreateWithNameInContext(nobjs ? objs[0]->name : "b2n", ctx);
+	LLVMSetTarget(m, t->triple);
+	LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+	LLVMSetModuleDataLayout(m, dl);
+	LLVMDisposeTargetData(dl);
+
+	b2n_lower__module(m, objs, nobjs, t);
+	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+		fprintf(stderr, "bpf2native: internal error: invalid IR:\n%s\n", msg);
+		abort();
+	}
+	LLVMDisposeMessage(msg);
+	msg = NULL;
+
+	char passes[32];
+	snprintf(passes, sizeof(passes), "default<O%d>", opts->opt_level);
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef perr = LLVMRunPasses(m, passes, tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (perr) {
+		char *e = LLVMGetErrorMessage(perr);
+		fprintf(stderr, "bpf2native: internal error: pass pipeline: %s\n", e);
+		LLVMDisposeErrorMessage(e);
+		abort();
+	}
+
+	if (opts->emit == B2N_EMIT_LLVM) {
+		char *s = LLVMPrintModuleToString(m);
+		err = write_atomic(out_path, s, strlen(s));
+		LLVMDisposeMessage(s);
+	} else {
+		LLVMMemoryBufferRef buf;
+		LLVMCodeGenFileType ft = opts->emit == B2N_EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile;
+		if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, ft, &msg, &buf)) {
+			b2n_err("bpf2native", "code generation for %s failed: %s", t->name, msg);
+			LLVMDisposeMessage(msg);
+			err = -EINVAL;
+		} else {
+			err = write_atomic(out_path, LLVMGetBufferStart(buf), LLVMGetBufferSize(buf));
+			LLVMDisposeMemoryBuffer(buf);
+		}
+	}
+	LLVMDisposeModule(m);
+	LLVMContextDispose(ctx);
+	LLVMDisposeTargetMachine(tm);
+	return err;
+}

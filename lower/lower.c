@@ -1,0 +1,524 @@
+/*
+ * lower.c - BPF instructions to LLVM IR.
+ *
+ * Every BPF function of a program (the entry and each local-call target)
+ * becomes one internal LLVM function `i64 f(i64 r1, .., i64 r5)` with its
+ * own frame: eleven i64 allocas for r0..r10, which SROA/mem2reg promote to
+ * SSA values, and one 512-byte stack alloca with r10 pointing at its end.
+ * The exported symbol of a program is a thin wrapper
+ * `i64 sym(ptr ctx, i64 r2)` that calls the entry function.
+ *
+ * Control flow: an instruction starts a basic block when it is a jump
+ * target or follows a jump or exit; straight-line code is lowered in
+ * order.  Semantics that LLVM leaves undefined (division by zero, INT_MIN /
+ * -1, shifts by the width) are guarded explicitly; loads and stores are
+ * emitted with alignment 1 unless the address is a known offset from r10;
+ * atomics are real atomicrmw/cmpxchg instructions.  Byte-order
+ * instructions are resolved against the target's byte order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#define B2N_LOWER_INTERNAL
+#include "lower.h"
+
+#include <bpf2native/runtime.h>
+
+struct lctx {
+	LLVMContextRef C;
+	LLVMModuleRef M;
+	LLVMBuilderRef B;
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, fnty, wrapty;
+	const struct b2n_target *t;
+	const struct b2n_prog *prog;
+	LLVMValueRef *funcs; /* one per prog->funcs */
+	LLVMValueRef fn;
+	LLVMValueRef regs[11];
+	LLVMValueRef stack;
+	LLVMBasicBlockRef *blocks; /* per instruction: block it starts, or NULL */
+	unsigned char *second;     /* second slots of lddw */
+};
+
+static LLVMTypeRef int_ty(struct lctx *c, int bytes)
+{
+	switch (bytes) {
+	case 1:
+		return c->i8;
+	case 2:
+		return c->i16;
+	case 4:
+		return c->i32;
+	default:
+		return c->i64;
+	}
+}
+
+static LLVMValueRef k64(struct lctx *c, uint64_t v)
+{
+	return LLVMConstInt(c->i64, v, 0);
+}
+
+static LLVMValueRef kty(LLVMTypeRef ty, uint64_t v)
+{
+	return LLVMConstInt(ty, v, 0);
+}
+
+static LLVMValueRef reg(struct lctx *c, int r)
+{
+	return LLVMBuildLoad2(c->B, c->i64, c->regs[r], "");
+}
+
+static void set_reg(struct lctx *c, int r, LLVMValueRef v)
+{
+	LLVMBuildStore(c->B, v, c->regs[r]);
+}
+
+static LLVMValueRef zext64(struct lctx *c, LLVMValueRef v)
+{
+	return LLVMTypeOf(v) == c->i64 ? v : LLVMBuildZExt(c->B, v, c->i64, "");
+}
+
+static LLVMValueRef sext64(struct lctx *c, LLVMValueRef v)
+{
+	return LLVMTypeOf(v) == c->i64 ? v : LLVMBuildSExt(c->B, v, c->i64, "");
+}
+
+static LLVMValueRef trunc_to(struct lctx *c, LLVMValueRef v, LLVMTypeRef ty)
+{
+	return LLVMTypeOf(v) == ty ? v : LLVMBuildTrunc(c->B, v, ty, "");
+}
+
+/* Address of [base + off] and the alignment that is proven for it. */
+static LLVMValueRef mem_addr(struct lctx *c, int base, int16_t off, int size, unsigned *align)
+{
+	if (base == 10) {
+		long idx = B2N_STACK_SIZE + off;
+		unsigned a = 8;
+		while (a > 1 && (idx % (long)a) != 0)
+			a >>= 1;
+		*align = a < (unsigned)size ? a : (unsigned)size;
+		LLVMValueRef i = k64(c, (uint64_t)idx);
+		return LLVMBuildGEP2(c->B, c->i8, c->stack, &i, 1, "");
+	}
+	*align = 1;
+	LLVMValueRef a = LLVMBuildAdd(c->B, reg(c, base), k64(c, (uint64_t)(int64_t)off), "");
+	return LLVMBuildIntToPtr(c->B, a, c->ptr, "");
+}
+
+static LLVMValueRef load_mem(struct lctx *c, int base, int16_t off, int size)
+{
+	unsigned align;
+	LLVMValueRef p = mem_addr(c, base, off, size, &align);
+	LLVMValueRef v = LLVMBuildLoad2(c->B, int_ty(c, size), p, "");
+	LLVMSetAlignment(v, align);
+	return v;
+}
+
+static void store_mem(struct lctx *c, int base, int16_t off, int size, LLVMValueRef v)
+{
+	unsigned align;
+	LLVMValueRef p = mem_addr(c, base, off, size, &align);
+	LLVMValueRef s = LLVMBuildStore(c->B, trunc_to(c, v, int_ty(c, size)), p);
+	LLVMSetAlignment(s, align);
+}
+
+static LLVMValueRef bswap(struct lctx *c, LLVMValueRef v)
+{
+	LLVMTypeRef ty = LLVMTypeOf(v);
+	unsigned id = LLVMLookupIntrinsicID("llvm.bswap", 10);
+	LLVMValueRef f = LLVMGetIntrinsicDeclaration(c->M, id, &ty, 1);
+	return LLVMBuildCall2(c->B, LLVMIntrinsicGetType(c->C, id, &ty, 1), f, &v, 1, "");
+}
+
+/* Arithmetic on values of one width (i32 or i64).  Division and shifts are
+ * guarded so that no LLVM undefined behaviour can arise. */
+static LLVMValueRef alu_op(struct lctx *c, enum b2n_alu_op op, LLVMValueRef a, LLVMValueRef b,
+                           LLVMValueRef src_full)
+{
+	LLVMBuilderRef B = c->B;
+	LLVMTypeRef ty = LLVMTypeOf(a);
+	unsigned bits = LLVMGetIntTypeWidth(ty);
+	LLVMValueRef zero = kty(ty, 0), one = kty(ty, 1), m1 = LLVMConstAllOnes(ty);
+	LLVMValueRef isz, ism1, sd;
+
+	switch (op) {
+	case B2N_ALU_ADD:
+		return LLVMBuildAdd(B, a, b, "");
+	case B2N_ALU_SUB:
+		return LLVMBuildSub(B, a, b, "");
+	case B2N_ALU_MUL:
+		return LLVMBuildMul(B, a, b, "");
+	case B2N_ALU_OR:
+		return LLVMBuildOr(B, a, b, "");
+	case B2N_ALU_AND:
+		return LLVMBuildAnd(B, a, b, "");
+	case B2N_ALU_XOR:
+		return LLVMBuildXor(B, a, b, "");
+	case B2N_ALU_LSH:
+		return LLVMBuildShl(B, a, LLVMBuildAnd(B, b, kty(ty, bits - 1), ""), "");
+	case B2N_ALU_RSH:
+		return LLVMBuildLShr(B, a, LLVMBuildAnd(B, b, kty(ty, bits - 1), ""), "");
+	case B2N_ALU_ARSH:
+		return LLVMBuildAShr(B, a, LLVMBuildAnd(B, b, kty(ty, bits - 1), ""), "");
+	case B2N_ALU_NEG:
+		return LLVMBuildNeg(B, a, "");
+	case B2N_ALU_MOV:
+		return b;
+	case B2N_ALU_MOVSX8:
+	case B2N_ALU_MOVSX16:
+	case B2N_ALU_MOVSX32: {
+		int w = op == B2N_ALU_MOVSX8 ? 1 : op == B2N_ALU_MOVSX16 ? 2 : 4;
+		LLVMValueRef nar = LLVMBuildTrunc(B, src_full, int_ty(c, w), "");
+		return LLVMBuildSExt(B, nar, ty, "");
+	}
+	case B2N_ALU_DIV:
+	case B2N_ALU_MOD:
+		isz = LLVMBuildICmp(B, LLVMIntEQ, b, zero, "");
+		sd = LLVMBuildSelect(B, isz, one, b, "");
+		if (op == B2N_ALU_DIV)
+			return LLVMBuildSelect(B, isz, zero, LLVMBuildUDiv(B, a, sd, ""), "");
+		return LLVMBuildSelect(B, isz, a, LLVMBuildURem(B, a, sd, ""), "");
+	case B2N_ALU_SDIV:
+	case B2N_ALU_SMOD:
+		isz = LLVMBuildICmp(B, LLVMIntEQ, b, zero, "");
+		ism1 = LLVMBuildICmp(B, LLVMIntEQ, b, m1, "");
+		sd = LLVMBuildSelect(B, LLVMBuildOr(B, isz, ism1, ""), one, b, "");
+		if (op == B2N_ALU_SDIV) {
+			/* x / -1 = -x (wrapping: INT_MIN / -1 = INT_MIN), x / 0 = 0 */
+			LLVMValueRef q = LLVMBuildSDiv(B, a, sd, "");
+			q = LLVMBuildSelect(B, ism1, LLVMBuildSub(B, zero, a, ""), q, "");
+			return LLVMBuildSelect(B, isz, zero, q, "");
+		} else {
+			/* x % -1 = 0, x % 0 = x */
+			LLVMValueRef r = LLVMBuildSRem(B, a, sd, "");
+			r = LLVMBuildSelect(B, ism1, zero, r, "");
+			return LLVMBuildSelect(B, isz, a, r, "");
+		}
+	case B2N_ALU__COUNT:
+		break;
+	}
+	abort();
+}
+
+static LLVMIntPredicate jcc_pred(enum b2n_jcc_op op)
+{
+	switch (op) {
+	case B2N_JEQ:
+		return LLVMIntEQ;
+	case B2N_JGT:
+		return LLVMIntUGT;
+	case B2N_JGE:
+		return LLVMIntUGE;
+	case B2N_JNE:
+	case B2N_JSET:
+		return LLVMIntNE;
+	case B2N_JSGT:
+		return LLVMIntSGT;
+	case B2N_JSGE:
+		return LLVMIntSGE;
+	case B2N_JLT:
+		return LLVMIntULT;
+	case B2N_JLE:
+		return LLVMIntULE;
+	case B2N_JSLT:
+		return LLVMIntSLT;
+	case B2N_JSLE:
+		return LLVMIntSLE;
+	case B2N_JCC__COUNT:
+		break;
+	}
+	abort();
+}
+
+static LLVMAtomicRMWBinOp atomic_binop(enum b2n_atomic_op op)
+{
+	switch (op) {
+	case B2N_ATOMIC_ADD:
+		return LLVMAtomicRMWBinOpAdd;
+	case B2N_ATOMIC_OR:
+		return LLVMAtomicRMWBinOpOr;
+	case B2N_ATOMIC_AND:
+		return LLVMAtomicRMWBinOpAnd;
+	case B2N_ATOMIC_XOR:
+		return LLVMAtomicRMWBinOpXor;
+	case B2N_ATOMIC_XCHG:
+		return LLVMAtomicRMWBinOpXchg;
+	default:
+		abort();
+	}
+}
+
+static LLVMBasicBlockRef block_at(struct lctx *c, size_t i)
+{
+	if (!c->blocks[i]) {
+		char nm[32];
+		snprintf(nm, sizeof(nm), "i%zu", i);
+		c->blocks[i] = LLVMAppendBasicBlockInContext(c->C, c->fn, nm);
+	}
+	return c->blocks[i];
+}
+
+static LLVMValueRef func_at(struct lctx *c, size_t start)
+{
+	for (size_t k = 0; k < c->prog->nfuncs; k++)
+		if (c->prog->funcs[k].start == start)
+			return c->funcs[k];
+	abort(); /* the checker guarantees every call target starts a function */
+}
+
+static LLVMValueRef call_args(struct lctx *c, LLVMValueRef callee, LLVMTypeRef ty,
+                              LLVMValueRef first)
+{
+	LLVMValueRef args[6];
+	unsigned n = 0;
+	if (first)
+		args[n++] = first;
+	for (int r = 1; r <= 5; r++)
+		args[n++] = reg(c, r);
+	return LLVMBuildCall2(c->B, ty, callee, args, n, "");
+}
+
+static LLVMValueRef helper_table(struct lctx *c)
+{
+	LLVMValueRef g = LLVMGetNamedGlobal(c->M, "b2n_helper_table");
+	if (!g) {
+		LLVMTypeRef aty = LLVMArrayType2(c->ptr, B2N_HELPER_TABLE_SIZE);
+		g = LLVMAddGlobal(c->M, aty, "b2n_helper_table");
+		LLVMSetLinkage(g, LLVMExternalLinkage);
+	}
+	return g;
+}
+
+static LLVMValueRef callx_fn(struct lctx *c, LLVMTypeRef *ty)
+{
+	LLVMTypeRef ps[6] = {c->i64, c->i64, c->i64, c->i64, c->i64, c->i64};
+	*ty = LLVMFunctionType(c->i64, ps, 6, 0);
+	LLVMValueRef f = LLVMGetNamedFunction(c->M, "b2n_callx");
+	if (!f)
+		f = LLVMAddFunction(c->M, "b2n_callx", *ty);
+	return f;
+}
+
+/* Lower instruction i of the current function; returns slots consumed. */
+static size_t lower_insn(struct lctx *c, size_t i)
+{
+	const struct b2n_insn *in = &c->prog->insns[i];
+	LLVMBuilderRef B = c->B;
+	struct b2n_form f;
+
+	if (b2n_isa_classify(in, &f))
+		abort(); /* checked by the frontend */
+	switch (f.family) {
+	case B2N_F_ALU: {
+		LLVMTypeRef ty = f.is64 ? c->i64 : c->i32;
+		LLVMValueRef srcv = f.src_reg ? reg(c, in->src) : k64(c, (uint64_t)(int64_t)in->imm);
+		LLVMValueRef a = trunc_to(c, reg(c, in->dst), ty);
+		LLVMValueRef b = trunc_to(c, srcv, ty);
+		LLVMValueRef r = alu_op(c, (enum b2n_alu_op)f.op, a, b, srcv);
+		set_reg(c, in->dst, zext64(c, r));
+		return 1;
+	}
+	case B2N_F_END: {
+		LLVMValueRef v = trunc_to(c, reg(c, in->dst), int_ty(c, f.size / 8));
+		int swap = f.op == B2N_END_BSWAP || (f.op == B2N_END_LE && c->t->big_endian) ||
+		           (f.op == B2N_END_BE && !c->t->big_endian);
+		if (swap && f.size > 8)
+			v = bswap(c, v);
+		set_reg(c, in->dst, zext64(c, v));
+		return 1;
+	}
+	case B2N_F_JA:
+		LLVMBuildBr(B, block_at(c, i + 1 + (size_t)(f.is64 ? in->off : in->imm)));
+		return 1;
+	case B2N_F_JCC: {
+		LLVMTypeRef ty = f.is64 ? c->i64 : c->i32;
+		LLVMValueRef a = trunc_to(c, reg(c, in->dst), ty);
+		LLVMValueRef b = trunc_to(
+			c, f.src_reg ? reg(c, in->src) : k64(c, (uint64_t)(int64_t)in->imm), ty);
+		LLVMValueRef cond;
+		if (f.op == B2N_JSET)
+			cond = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, a, b, ""), kty(ty, 0), "");
+		else
+			cond = LLVMBuildICmp(B, jcc_pred((enum b2n_jcc_op)f.op), a, b, "");
+		LLVMBuildCondBr(B, cond, block_at(c, i + 1 + (size_t)in->off), block_at(c, i + 1));
+		return 1;
+	}
+	case B2N_F_EXIT:
+		LLVMBuildRet(B, reg(c, 0));
+		return 1;
+	case B2N_F_CALL: {
+		LLVMValueRef idx[2] = {k64(c, 0), k64(c, (uint64_t)in->imm)};
+		LLVMValueRef tab = helper_table(c);
+		LLVMValueRef slot = LLVMBuildGEP2(B, LLVMGlobalGetValueType(tab), tab, idx, 2, "");
+		LLVMValueRef fp = LLVMBuildLoad2(B, c->ptr, slot, "");
+		set_reg(c, 0, call_args(c, fp, c->fnty, NULL));
+		return 1;
+	}
+	case B2N_F_CALLX: {
+		LLVMTypeRef ty;
+		LLVMValueRef fn = callx_fn(c, &ty);
+		set_reg(c, 0, call_args(c, fn, ty, reg(c, in->dst)));
+		return 1;
+	}
+	case B2N_F_CALL_LOCAL:
+		set_reg(c, 0, call_args(c, func_at(c, i + 1 + (size_t)in->imm), c->fnty, NULL));
+		return 1;
+	case B2N_F_LDX:
+		set_reg(c, in->dst, zext64(c, load_mem(c, in->src, in->off, f.size)));
+		return 1;
+	case B2N_F_LDXSX:
+		set_reg(c, in->dst, sext64(c, load_mem(c, in->src, in->off, f.size)));
+		return 1;
+	case B2N_F_ST:
+		store_mem(c, in->dst, in->off, f.size, k64(c, (uint64_t)(int64_t)in->imm));
+		return 1;
+	case B2N_F_STX:
+		store_mem(c, in->dst, in->off, f.size, reg(c, in->src));
+		return 1;
+	case B2N_F_ATOMIC: {
+		unsigned align;
+		LLVMTypeRef ty = int_ty(c, f.size);
+		LLVMValueRef p = mem_addr(c, in->dst, in->off, f.size, &align);
+		LLVMValueRef v = trunc_to(c, reg(c, in->src), ty);
+		LLVMAtomicOrdering seq = LLVMAtomicOrderingSequentiallyConsistent;
+		if (f.op == B2N_ATOMIC_CMPXCHG) {
+			LLVMValueRef x = LLVMBuildAtomicCmpXchg(B, p, trunc_to(c, reg(c, 0), ty), v,
+			                                        seq, seq, 0);
+			LLVMSetAlignment(x, (unsigned)f.size);
+			set_reg(c, 0, zext64(c, LLVMBuildExtractValue(B, x, 0, "")));
+			return 1;
+		}
+		LLVMValueRef old =
+			LLVMBuildAtomicRMW(B, atomic_binop((enum b2n_atomic_op)f.op), p, v, seq, 0);
+		LLVMSetAlignment(old, (unsigned)f.size);
+		if (f.fetch || f.op == B2N_ATOMIC_XCHG)
+			set_reg(c, in->src, zext64(c, old));
+		return 1;
+	}
+	case B2N_F_LDDW: {
+		uint64_t v = (uint64_t)(uint32_t)in->imm | ((uint64_t)(uint32_t)in[1].imm << 32);
+		set_reg(c, in->dst, k64(c, v));
+		return 2;
+	}
+	case B2N_F_LDABS:
+	case B2N_F_INVALID:
+		break;
+	}
+	abort();
+}
+
+static int is_block_end(const struct b2n_insn *in)
+{
+	struct b2n_form f;
+	if (b2n_isa_classify(in, &f))
+		return 0;
+	return f.family == B2N_F_JA || f.family == B2N_F_JCC || f.family == B2N_F_EXIT;
+}
+
+static void lower_func(struct lctx *c, size_t k)
+{
+	const struct b2n_func *fn = &c->prog->funcs[k];
+	LLVMBuilderRef B = c->B;
+
+	c->fn = c->funcs[k];
+	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->C, c->fn, "entry");
+	LLVMPositionBuilderAtEnd(B, entry);
+	for (int r = 0; r <= 10; r++) {
+		char nm[8];
+		snprintf(nm, sizeof(nm), "r%d", r);
+		c->regs[r] = LLVMBuildAlloca(B, c->i64, nm);
+	}
+	c->stack = LLVMBuildAlloca(B, LLVMArrayType2(c->i8, B2N_STACK_SIZE), "stack");
+	LLVMSetAlignment(c->stack, 8);
+	for (int r = 0; r <= 9; r++)
+		set_reg(c, r, r >= 1 && r <= 5 ? LLVMGetParam(c->fn, (unsigned)r - 1) : k64(c, 0));
+	LLVMValueRef top = k64(c, B2N_STACK_SIZE);
+	LLVMValueRef fp = LLVMBuildGEP2(B, c->i8, c->stack, &top, 1, "fp");
+	set_reg(c, 10, LLVMBuildPtrToInt(B, fp, c->i64, ""));
+
+	/* Leaders: jump targets and instructions after a block end. */
+	memset(c->blocks, 0, c->prog->ninsns * sizeof(*c->blocks));
+	for (size_t i = fn->start; i < fn->end; i++) {
+		if (c->second[i])
+			continue;
+		const struct b2n_insn *in = &c->prog->insns[i];
+		if (is_block_end(in) && i + 1 < fn->end)
+			block_at(c, i + 1);
+	}
+	LLVMBuildBr(B, block_at(c, fn->start));
+	LLVMPositionBuilderAtEnd(B, c->blocks[fn->start]);
+	int terminated = 0;
+	for (size_t i = fn->start; i < fn->end;) {
+		if (c->blocks[i] && i != fn->start) {
+			if (!terminated)
+				LLVMBuildBr(B, c->blocks[i]);
+			LLVMPositionBuilderAtEnd(B, c->blocks[i]);
+		} else if (terminated) {
+			/* unreachable code after an exit or jump */
+			LLVMPositionBuilderAtEnd(
+				B, LLVMAppendBasicBlockInContext(c->C, c->fn, "dead"));
+		}
+		size_t slots = lower_insn(c, i);
+		terminated = is_block_end(&c->prog->insns[i]);
+		i += slots;
+	}
+	if (!terminated)
+		abort(); /* the checker rejects falling off the end */
+}
+
+static void lower_prog(struct lctx *c, const struct b2n_prog *prog)
+{
+	c->prog = prog;
+	c->funcs = b2n_xcalloc(prog->nfuncs, sizeof(*c->funcs));
+	c->blocks = b2n_xcalloc(prog->ninsns, sizeof(*c->blocks));
+	c->second = b2n_xcalloc(prog->ninsns, 1);
+	for (size_t i = 0; i < prog->ninsns; i++) {
+		struct b2n_form f;
+		if (!b2n_isa_classify(&prog->insns[i], &f) && f.family == B2N_F_LDDW)
+			c->second[++i] = 1;
+	}
+	for (size_t k = 0; k < prog->nfuncs; k++) {
+		char nm[512];
+		snprintf(nm, sizeof(nm), "%s.%s", prog->symbol, prog->funcs[k].name);
+		c->funcs[k] = LLVMAddFunction(c->M, nm, c->fnty);
+		LLVMSetLinkage(c->funcs[k], LLVMInternalLinkage);
+	}
+	for (size_t k = 0; k < prog->nfuncs; k++)
+		lower_func(c, k);
+
+	/* The exported entry: i64 sym(ptr ctx, i64 r2). */
+	LLVMValueRef w = LLVMAddFunction(c->M, prog->symbol, c->wrapty);
+	LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(c->C, w, "entry");
+	LLVMPositionBuilderAtEnd(c->B, bb);
+	LLVMValueRef args[5] = {LLVMBuildPtrToInt(c->B, LLVMGetParam(w, 0), c->i64, ""),
+	                        LLVMGetParam(w, 1), k64(c, 0), k64(c, 0), k64(c, 0)};
+	LLVMBuildRet(c->B, LLVMBuildCall2(c->B, c->fnty, c->funcs[0], args, 5, ""));
+
+	free(c->funcs);
+	free(c->blocks);
+	free(c->second);
+}
+
+void b2n_lower__module(LLVMModuleRef m, struct b2n_object *const *objs, size_t nobjs,
+                       const struct b2n_target *target)
+{
+	struct lctx c = {0};
+	c.C = LLVMGetModuleContext(m);
+	c.M = m;
+	c.B = LLVMCreateBuilderInContext(c.C);
+	c.t = target;
+	c.i1 = LLVMInt1TypeInContext(c.C);
+	c.i8 = LLVMInt8TypeInContext(c.C);
+	c.i16 = LLVMInt16TypeInContext(c.C);
+	c.i32 = LLVMInt32TypeInContext(c.C);
+	c.i64 = LLVMInt64TypeInContext(c.C);
+	c.ptr = LLVMPointerTypeInContext(c.C, 0);
+	LLVMTypeRef ps[5] = {c.i64, c.i64, c.i64, c.i64, c.i64};
+	c.fnty = LLVMFunctionType(c.i64, ps, 5, 0);
+	LLVMTypeRef ws[2] = {c.ptr, c.i64};
+	c.wrapty = LLVMFunctionType(c.i64, ws, 2, 0);
+	for (size_t o = 0; o < nobjs; o++)
+		for (size_t p = 0; p < objs[o]->nprogs; p++)
+			lower_prog(&c, &objs[o]->progs[p]);
+	LLVMDisposeBuilder(c.B);
+}
