@@ -125,8 +125,11 @@ static void dis_one(struct out *o, const struct b2n_insn *insns, size_t n, size_
 	case B2N_F_ALU: {
 		const struct b2n_alu_desc *d = &b2n_alu_table[f.op];
 		put(o, "%s %%r%u", f.is64 ? d->m64 : d->m32, in->dst);
-		if (d->flags & B2N_ALUF_UNARY)
+		if (d->flags & B2N_ALUF_UNARY) {
+			if (in->imm) /* reserved; classify lets it through */
+				put(o, " # reserved imm=%" PRId32, in->imm);
 			break;
+		}
 		if (f.src_reg)
 			put(o, ", %%r%u", in->src);
 		else {
