@@ -277,7 +277,8 @@ static int emit(const char *outpath, struct tcase *tc, size_t n)
 		if (tc[i].has_mem && tc[i].mem_len) {
 			fprintf(out, "static const unsigned char mem_%zu[] = {", i);
 			for (size_t j = 0; j < tc[i].mem_len; j++)
-				fprintf(out, "%s0x%02x", j % 12 ? ", " : "\n\t", tc[i].mem[j]);
+				fprintf(out, "%s0x%02x", j == 0 ? "\n\t" : j % 12 ? ", " : ",\n\t",
+				        tc[i].mem[j]);
 			fprintf(out, "};\n");
 		}
 		fprintf(out, "static const struct b2n_insn insns_%zu[] = {", i);
