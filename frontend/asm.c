@@ -30,7 +30,7 @@
 
 /* Names of the LDDW pseudo sources (src field), index = src. */
 static const char *const asm_pseudo_names[] = {
-	NULL, "map_fd", "map_value", "btf_id", "func", "map_idx", "map_idx_value",
+    NULL, "map_fd", "map_value", "btf_id", "func", "map_idx", "map_idx_value",
 };
 
 enum fixup_field { FIX_OFF, FIX_IMM };
@@ -60,7 +60,7 @@ struct asm_ctx {
 };
 
 static void asm_error_at(const struct asm_ctx *c, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void asm_error_at(const struct asm_ctx *c, int line, const char *fmt, ...)
 {
@@ -389,7 +389,8 @@ static int asm_jcc(struct asm_ctx *c, char **t, int nt)
 		if (!(in = emit(c)))
 			return -ENOMEM;
 		idx = c->n - 1;
-		in->code = (uint8_t)(b2n_jcc_table[i].opnibble | (is32 ? B2N_CLS_JMP32 : B2N_CLS_JMP));
+		in->code =
+		    (uint8_t)(b2n_jcc_table[i].opnibble | (is32 ? B2N_CLS_JMP32 : B2N_CLS_JMP));
 		if (parse_reg(c, t[1], &in->dst))
 			return -EINVAL;
 		if (t[2][0] == '%') {
@@ -411,10 +412,10 @@ static int asm_mem(struct asm_ctx *c, char **t, int nt)
 		const char *prefix;
 		uint8_t base;
 	} kinds[] = {
-		{"ldxs", B2N_CLS_LDX | B2N_MODE_MEMSX},
-		{"ldx", B2N_CLS_LDX | B2N_MODE_MEM},
-		{"stx", B2N_CLS_STX | B2N_MODE_MEM},
-		{"st", B2N_CLS_ST | B2N_MODE_MEM},
+	    {"ldxs", B2N_CLS_LDX | B2N_MODE_MEMSX},
+	    {"ldx", B2N_CLS_LDX | B2N_MODE_MEM},
+	    {"stx", B2N_CLS_STX | B2N_MODE_MEM},
+	    {"st", B2N_CLS_ST | B2N_MODE_MEM},
 	};
 
 	for (size_t k = 0; k < B2N_ARRAY_LEN(kinds); k++) {
@@ -427,7 +428,8 @@ static int asm_mem(struct asm_ctx *c, char **t, int nt)
 
 			if (strcmp(t[0] + pl, b2n_size_table[i].suffix))
 				continue;
-			if ((kinds[k].base & 0xe0) == B2N_MODE_MEMSX && b2n_size_table[i].bytes == 8)
+			if ((kinds[k].base & 0xe0) == B2N_MODE_MEMSX &&
+			    b2n_size_table[i].bytes == 8)
 				continue; /* no sign-extending 64-bit load */
 			if (want_ops(c, t[0], nt - 1, 2))
 				return -EINVAL;

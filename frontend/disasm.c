@@ -22,7 +22,7 @@
 /* Names of the LDDW pseudo sources (src field), index = src; asm.c accepts
  * the same words. */
 static const char *const dis_pseudo_names[] = {
-	NULL, "map_fd", "map_value", "btf_id", "func", "map_idx", "map_idx_value",
+    NULL, "map_fd", "map_value", "btf_id", "func", "map_idx", "map_idx_value",
 };
 
 /* snprintf into a cursor that never overruns and counts the full length. */
@@ -85,15 +85,15 @@ static const char *size_suffix(uint8_t code)
 
 static void put_invalid(struct out *o, const struct b2n_insn *in)
 {
-	put(o, ".invalid code=0x%02x dst=%u src=%u off=%d imm=%" PRId32, in->code, in->dst,
-	    in->src, in->off, in->imm);
+	put(o, ".invalid code=0x%02x dst=%u src=%u off=%d imm=%" PRId32, in->code, in->dst, in->src,
+	    in->off, in->imm);
 }
 
 static void dis_lddw(struct out *o, const struct b2n_insn *insns, size_t n, size_t idx)
 {
 	const struct b2n_insn *in = &insns[idx], *hi;
-	const char *kind = in->src < B2N_ARRAY_LEN(dis_pseudo_names) ? dis_pseudo_names[in->src]
-	                                                             : NULL;
+	const char *kind =
+	    in->src < B2N_ARRAY_LEN(dis_pseudo_names) ? dis_pseudo_names[in->src] : NULL;
 	uint64_t v;
 
 	put(o, "lddw %%r%u, ", in->dst);
@@ -169,8 +169,8 @@ static void dis_one(struct out *o, const struct b2n_insn *insns, size_t n, size_
 		break;
 	case B2N_F_LDX:
 	case B2N_F_LDXSX:
-		put(o, "%s%s %%r%u, ", f.family == B2N_F_LDX ? "ldx" : "ldxs", size_suffix(in->code),
-		    in->dst);
+		put(o, "%s%s %%r%u, ", f.family == B2N_F_LDX ? "ldx" : "ldxs",
+		    size_suffix(in->code), in->dst);
 		put_mem(o, in->src, in->off);
 		break;
 	case B2N_F_ST:

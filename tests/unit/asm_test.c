@@ -186,7 +186,8 @@ static int roundtrip(const char *name, const char *kind, const char *text,
 			if (memcmp(a, b, 8))
 				break;
 		}
-		fail(name, "%s round trip differs at slot %zu of %zu/%zu: %02x %02x %02x%02x "
+		fail(name,
+		     "%s round trip differs at slot %zu of %zu/%zu: %02x %02x %02x%02x "
 		     "%02x%02x%02x%02x != %02x %02x %02x%02x %02x%02x%02x%02x:\n%s",
 		     kind, i, n, nagain, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1],
 		     b[2], b[3], b[4], b[5], b[6], b[7], text);
@@ -246,70 +247,73 @@ struct enc_case {
 /* Bytes derived by hand from RFC 9669 section 3 (little-endian encoding:
  * opcode, src:4|dst:4, off le16, imm le32). */
 static const struct enc_case enc_cases[] = {
-	/* BPF_ALU64|BPF_K|BPF_MOV = 0x07|0x00|0xb0; imm -1 */
-	{"mov %r0, -1", 8, {0xb7, 0x00, 0, 0, 0xff, 0xff, 0xff, 0xff}},
-	/* BPF_ALU|BPF_K|BPF_MOV, unsigned hex keeps its bits */
-	{"mov32 %r1, 0xffffffff", 8, {0xb4, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff}},
-	/* BPF_ALU|BPF_K|BPF_DIV = 0x34, off 1 = signed */
-	{"sdiv32 %r1, -3", 8, {0x34, 0x01, 0x01, 0x00, 0xfd, 0xff, 0xff, 0xff}},
-	/* BPF_ALU64|BPF_X|BPF_MOV = 0xbf, off 32 = movsx from 32 bits */
-	{"movsx3264 %r1, %r2", 8, {0xbf, 0x21, 0x20, 0x00, 0, 0, 0, 0}},
-	/* BPF_ALU|BPF_X|BPF_MOV = 0xbc, off 8 */
-	{"movsx832 %r3, %r4", 8, {0xbc, 0x43, 0x08, 0x00, 0, 0, 0, 0}},
-	/* BPF_ALU|BPF_NEG = 0x84 */
-	{"neg32 %r3", 8, {0x84, 0x03, 0, 0, 0, 0, 0, 0}},
-	/* BPF_ALU64|BPF_X|BPF_ADD = 0x0f */
-	{"add %r9, %r10", 8, {0x0f, 0xa9, 0, 0, 0, 0, 0, 0}},
-	/* BPF_ALU|BPF_TO_LE|BPF_END = 0xd4, imm = width */
-	{"le16 %r5", 8, {0xd4, 0x05, 0, 0, 0x10, 0, 0, 0}},
-	/* BPF_ALU|BPF_TO_BE|BPF_END = 0xdc */
-	{"be32 %r5", 8, {0xdc, 0x05, 0, 0, 0x20, 0, 0, 0}},
-	/* BPF_ALU64|BPF_END = 0xd7 (bswap), and the swap alias */
-	{"bswap64 %r6", 8, {0xd7, 0x06, 0, 0, 0x40, 0, 0, 0}},
-	{"swap16 %r6", 8, {0xd7, 0x06, 0, 0, 0x10, 0, 0, 0}},
-	/* BPF_JMP32|BPF_JA = 0x06, offset in imm */
-	{"ja32 +5", 8, {0x06, 0x00, 0, 0, 0x05, 0, 0, 0}},
-	/* BPF_JMP|BPF_JA = 0x05, offset in off */
-	{"ja -2", 8, {0x05, 0x00, 0xfe, 0xff, 0, 0, 0, 0}},
-	/* BPF_JMP|BPF_K|BPF_JEQ = 0x15 */
-	{"jeq %r1, 0x80000000, +1", 8, {0x15, 0x01, 0x01, 0x00, 0, 0, 0, 0x80}},
-	/* BPF_JMP32|BPF_X|BPF_JSGT = 0x06|0x08|0x60 = 0x6e */
-	{"jsgt32 %r1, %r2, -3", 8, {0x6e, 0x21, 0xfd, 0xff, 0, 0, 0, 0}},
-	/* BPF_JMP|BPF_CALL = 0x85, src 0 = helper */
-	{"call 5", 8, {0x85, 0x00, 0, 0, 0x05, 0, 0, 0}},
-	{"call helper 7", 8, {0x85, 0x00, 0, 0, 0x07, 0, 0, 0}},
-	/* src 1 = local call, imm = relative target */
-	{"call local +3", 8, {0x85, 0x10, 0, 0, 0x03, 0, 0, 0}},
-	/* BPF_JMP|BPF_X|BPF_CALL = 0x8d, register in dst */
-	{"call %r2", 8, {0x8d, 0x02, 0, 0, 0, 0, 0, 0}},
-	/* BPF_JMP|BPF_EXIT = 0x95 */
-	{"exit", 8, {0x95, 0, 0, 0, 0, 0, 0, 0}},
-	/* BPF_LDX|BPF_MEM|BPF_B = 0x71, no offset */
-	{"ldxb %r0, [%r1]", 8, {0x71, 0x10, 0, 0, 0, 0, 0, 0}},
-	/* BPF_LDX|BPF_MEM|BPF_DW = 0x79 */
-	{"ldxdw %r2, [%r10-16]", 8, {0x79, 0xa2, 0xf0, 0xff, 0, 0, 0, 0}},
-	/* BPF_LDX|BPF_MEMSX|BPF_H = 0x01|0x80|0x08 = 0x89 */
-	{"ldxsh %r3, [%r4-2]", 8, {0x89, 0x43, 0xfe, 0xff, 0, 0, 0, 0}},
-	/* BPF_ST|BPF_MEM|BPF_B = 0x72 */
-	{"stb [%r1+3], 0xff", 8, {0x72, 0x01, 0x03, 0x00, 0xff, 0, 0, 0}},
-	/* BPF_STX|BPF_MEM|BPF_DW = 0x7b */
-	{"stxdw [%r10-8], %r9", 8, {0x7b, 0x9a, 0xf8, 0xff, 0, 0, 0, 0}},
-	/* BPF_STX|BPF_ATOMIC|BPF_DW = 0xdb, imm BPF_ADD|BPF_FETCH = 0x01 */
-	{"lock fetch add [%r10-8], %r1", 8, {0xdb, 0x1a, 0xf8, 0xff, 0x01, 0, 0, 0}},
-	/* BPF_STX|BPF_ATOMIC|BPF_W = 0xc3, imm BPF_OR = 0x40 */
-	{"lock or32 [%r1+8], %r2", 8, {0xc3, 0x21, 0x08, 0x00, 0x40, 0, 0, 0}},
-	/* BPF_CMPXCHG = 0xf0|BPF_FETCH */
-	{"lock cmpxchg32 [%r2+4], %r3", 8, {0xc3, 0x32, 0x04, 0x00, 0xf1, 0, 0, 0}},
-	/* BPF_XCHG = 0xe0|BPF_FETCH */
-	{"lock xchg [%r1], %r2", 8, {0xdb, 0x21, 0, 0, 0xe1, 0, 0, 0}},
-	/* BPF_LD|BPF_IMM|BPF_DW = 0x18, two slots, low word first */
-	{"lddw %r0, 0x1122334455667788", 16,
-	 {0x18, 0, 0, 0, 0x88, 0x77, 0x66, 0x55, 0, 0, 0, 0, 0x44, 0x33, 0x22, 0x11}},
-	{"lddw %r3, -2", 16, {0x18, 0x03, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}},
-	/* %r11..%r15 are encoded as is (invalid programs for the checker) */
-	{"mov %r15, %r11", 8, {0xbf, 0xbf, 0, 0, 0, 0, 0, 0}},
-	/* comment glued to an operand */
-	{"mov %r0, 0x1#comment", 8, {0xb7, 0, 0, 0, 1, 0, 0, 0}},
+    /* BPF_ALU64|BPF_K|BPF_MOV = 0x07|0x00|0xb0; imm -1 */
+    {"mov %r0, -1", 8, {0xb7, 0x00, 0, 0, 0xff, 0xff, 0xff, 0xff}},
+    /* BPF_ALU|BPF_K|BPF_MOV, unsigned hex keeps its bits */
+    {"mov32 %r1, 0xffffffff", 8, {0xb4, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff}},
+    /* BPF_ALU|BPF_K|BPF_DIV = 0x34, off 1 = signed */
+    {"sdiv32 %r1, -3", 8, {0x34, 0x01, 0x01, 0x00, 0xfd, 0xff, 0xff, 0xff}},
+    /* BPF_ALU64|BPF_X|BPF_MOV = 0xbf, off 32 = movsx from 32 bits */
+    {"movsx3264 %r1, %r2", 8, {0xbf, 0x21, 0x20, 0x00, 0, 0, 0, 0}},
+    /* BPF_ALU|BPF_X|BPF_MOV = 0xbc, off 8 */
+    {"movsx832 %r3, %r4", 8, {0xbc, 0x43, 0x08, 0x00, 0, 0, 0, 0}},
+    /* BPF_ALU|BPF_NEG = 0x84 */
+    {"neg32 %r3", 8, {0x84, 0x03, 0, 0, 0, 0, 0, 0}},
+    /* BPF_ALU64|BPF_X|BPF_ADD = 0x0f */
+    {"add %r9, %r10", 8, {0x0f, 0xa9, 0, 0, 0, 0, 0, 0}},
+    /* BPF_ALU|BPF_TO_LE|BPF_END = 0xd4, imm = width */
+    {"le16 %r5", 8, {0xd4, 0x05, 0, 0, 0x10, 0, 0, 0}},
+    /* BPF_ALU|BPF_TO_BE|BPF_END = 0xdc */
+    {"be32 %r5", 8, {0xdc, 0x05, 0, 0, 0x20, 0, 0, 0}},
+    /* BPF_ALU64|BPF_END = 0xd7 (bswap), and the swap alias */
+    {"bswap64 %r6", 8, {0xd7, 0x06, 0, 0, 0x40, 0, 0, 0}},
+    {"swap16 %r6", 8, {0xd7, 0x06, 0, 0, 0x10, 0, 0, 0}},
+    /* BPF_JMP32|BPF_JA = 0x06, offset in imm */
+    {"ja32 +5", 8, {0x06, 0x00, 0, 0, 0x05, 0, 0, 0}},
+    /* BPF_JMP|BPF_JA = 0x05, offset in off */
+    {"ja -2", 8, {0x05, 0x00, 0xfe, 0xff, 0, 0, 0, 0}},
+    /* BPF_JMP|BPF_K|BPF_JEQ = 0x15 */
+    {"jeq %r1, 0x80000000, +1", 8, {0x15, 0x01, 0x01, 0x00, 0, 0, 0, 0x80}},
+    /* BPF_JMP32|BPF_X|BPF_JSGT = 0x06|0x08|0x60 = 0x6e */
+    {"jsgt32 %r1, %r2, -3", 8, {0x6e, 0x21, 0xfd, 0xff, 0, 0, 0, 0}},
+    /* BPF_JMP|BPF_CALL = 0x85, src 0 = helper */
+    {"call 5", 8, {0x85, 0x00, 0, 0, 0x05, 0, 0, 0}},
+    {"call helper 7", 8, {0x85, 0x00, 0, 0, 0x07, 0, 0, 0}},
+    /* src 1 = local call, imm = relative target */
+    {"call local +3", 8, {0x85, 0x10, 0, 0, 0x03, 0, 0, 0}},
+    /* BPF_JMP|BPF_X|BPF_CALL = 0x8d, register in dst */
+    {"call %r2", 8, {0x8d, 0x02, 0, 0, 0, 0, 0, 0}},
+    /* BPF_JMP|BPF_EXIT = 0x95 */
+    {"exit", 8, {0x95, 0, 0, 0, 0, 0, 0, 0}},
+    /* BPF_LDX|BPF_MEM|BPF_B = 0x71, no offset */
+    {"ldxb %r0, [%r1]", 8, {0x71, 0x10, 0, 0, 0, 0, 0, 0}},
+    /* BPF_LDX|BPF_MEM|BPF_DW = 0x79 */
+    {"ldxdw %r2, [%r10-16]", 8, {0x79, 0xa2, 0xf0, 0xff, 0, 0, 0, 0}},
+    /* BPF_LDX|BPF_MEMSX|BPF_H = 0x01|0x80|0x08 = 0x89 */
+    {"ldxsh %r3, [%r4-2]", 8, {0x89, 0x43, 0xfe, 0xff, 0, 0, 0, 0}},
+    /* BPF_ST|BPF_MEM|BPF_B = 0x72 */
+    {"stb [%r1+3], 0xff", 8, {0x72, 0x01, 0x03, 0x00, 0xff, 0, 0, 0}},
+    /* BPF_STX|BPF_MEM|BPF_DW = 0x7b */
+    {"stxdw [%r10-8], %r9", 8, {0x7b, 0x9a, 0xf8, 0xff, 0, 0, 0, 0}},
+    /* BPF_STX|BPF_ATOMIC|BPF_DW = 0xdb, imm BPF_ADD|BPF_FETCH = 0x01 */
+    {"lock fetch add [%r10-8], %r1", 8, {0xdb, 0x1a, 0xf8, 0xff, 0x01, 0, 0, 0}},
+    /* BPF_STX|BPF_ATOMIC|BPF_W = 0xc3, imm BPF_OR = 0x40 */
+    {"lock or32 [%r1+8], %r2", 8, {0xc3, 0x21, 0x08, 0x00, 0x40, 0, 0, 0}},
+    /* BPF_CMPXCHG = 0xf0|BPF_FETCH */
+    {"lock cmpxchg32 [%r2+4], %r3", 8, {0xc3, 0x32, 0x04, 0x00, 0xf1, 0, 0, 0}},
+    /* BPF_XCHG = 0xe0|BPF_FETCH */
+    {"lock xchg [%r1], %r2", 8, {0xdb, 0x21, 0, 0, 0xe1, 0, 0, 0}},
+    /* BPF_LD|BPF_IMM|BPF_DW = 0x18, two slots, low word first */
+    {"lddw %r0, 0x1122334455667788",
+     16,
+     {0x18, 0, 0, 0, 0x88, 0x77, 0x66, 0x55, 0, 0, 0, 0, 0x44, 0x33, 0x22, 0x11}},
+    {"lddw %r3, -2",
+     16,
+     {0x18, 0x03, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}},
+    /* %r11..%r15 are encoded as is (invalid programs for the checker) */
+    {"mov %r15, %r11", 8, {0xbf, 0xbf, 0, 0, 0, 0, 0, 0}},
+    /* comment glued to an operand */
+    {"mov %r0, 0x1#comment", 8, {0xb7, 0, 0, 0, 1, 0, 0, 0}},
 };
 
 static void test_encodings(void)
@@ -343,7 +347,8 @@ static void test_encodings(void)
 }
 
 /* Programs whose assembled form is checked field by field. */
-static void expect_prog(const char *what, const char *src, const struct b2n_insn *want, size_t nwant)
+static void expect_prog(const char *what, const char *src, const struct b2n_insn *want,
+                        size_t nwant)
 {
 	struct b2n_insn *insns = NULL;
 	size_t n = 0;
@@ -363,16 +368,19 @@ static void test_labels(void)
 {
 	/* undefined "exit" = first exit; explicit label wins */
 	static const struct b2n_insn first_exit[] = {
-		{0x05, 0, 0, 1, 0}, {0xb7, 0, 0, 0, 1}, {0x95, 0, 0, 0, 0}, {0x95, 0, 0, 0, 0},
-		{0x05, 0, 0, -3, 0},
+	    {0x05, 0, 0, 1, 0}, {0xb7, 0, 0, 0, 1},  {0x95, 0, 0, 0, 0},
+	    {0x95, 0, 0, 0, 0}, {0x05, 0, 0, -3, 0},
 	};
 	static const struct b2n_insn explicit_exit[] = {
-		{0x05, 0, 0, 1, 0}, {0x95, 0, 0, 0, 0}, {0xb7, 0, 0, 0, 1}, {0x95, 0, 0, 0, 0},
+	    {0x05, 0, 0, 1, 0},
+	    {0x95, 0, 0, 0, 0},
+	    {0xb7, 0, 0, 0, 1},
+	    {0x95, 0, 0, 0, 0},
 	};
 	/* lddw counts two slots; call local and ja32 take imm */
 	static const struct b2n_insn slots[] = {
-		{0x85, 0, 1, 0, 2}, {0x18, 1, 0, 0, 1}, {0, 0, 0, 0, 0}, {0x06, 0, 0, 0, -4},
-		{0x95, 0, 0, 0, 0},
+	    {0x85, 0, 1, 0, 2},  {0x18, 1, 0, 0, 1}, {0, 0, 0, 0, 0},
+	    {0x06, 0, 0, 0, -4}, {0x95, 0, 0, 0, 0},
 	};
 	/* section markers: only "-- asm" is read */
 	static const struct b2n_insn sect[] = {{0xb7, 0, 0, 0, 7}, {0x95, 0, 0, 0, 0}};
@@ -393,31 +401,31 @@ struct err_case {
 };
 
 static const struct err_case err_cases[] = {
-	{"mov %r0, 1\naddd %r0, 1\n", "err.s:2: error: unknown mnemonic 'addd'"},
-	{"mov %r16, 1\n", "err.s:1: error: bad register '%r16'"},
-	{"mov %r0, %r1x\n", "bad register"},
-	{"mov %x0, 1\n", "bad register"},
-	{"ja nowhere\nexit\n", "err.s:1: error: undefined label 'nowhere'"},
-	{"mov %r0\n", "'mov' takes 2 operands, got 1"},
-	{"mov %r0, 1, 2\n", "operands"},
-	{"neg %r0, 1\n", "takes 1 operand"},
-	{"exit %r0\n", "takes 0 operands"},
-	{"jeq %r0, 1\n", "takes 3 operands"},
-	{"mov %r0, 0x100000000\n", "out of range"},
-	{"mov32 %r0, -2147483649\n", "out of range"},
-	{"lddw %r0, 0x10000000000000000\n", "out of range"},
-	{"ldxw %r0, [%r1+32768]\n", "out of range"},
-	{"jeq %r0, 0, +32768\n", "out of range"},
-	{"mov %r0, 12z\n", "bad immediate"},
-	{"movsx864 %r0, 5\n", "needs a register source"},
-	{"neg32 %r0, %r1\n", "takes 1 operand"},
-	{"lock foo [%r1], %r2\n", "unknown atomic operation"},
-	{"ldxw %r0, %r1\n", "bad memory operand"},
-	{"x:\nx:\nexit\n", "err.s:2: error: duplicate label 'x'"},
-	{"ldxsdw %r0, [%r1]\n", "unknown mnemonic"},
-	{"# nothing\n", "no instructions"},
-	{"-- asm\n-- result\n0x1\n", "no instructions"},
-	{"call\n", "call"},
+    {"mov %r0, 1\naddd %r0, 1\n", "err.s:2: error: unknown mnemonic 'addd'"},
+    {"mov %r16, 1\n", "err.s:1: error: bad register '%r16'"},
+    {"mov %r0, %r1x\n", "bad register"},
+    {"mov %x0, 1\n", "bad register"},
+    {"ja nowhere\nexit\n", "err.s:1: error: undefined label 'nowhere'"},
+    {"mov %r0\n", "'mov' takes 2 operands, got 1"},
+    {"mov %r0, 1, 2\n", "operands"},
+    {"neg %r0, 1\n", "takes 1 operand"},
+    {"exit %r0\n", "takes 0 operands"},
+    {"jeq %r0, 1\n", "takes 3 operands"},
+    {"mov %r0, 0x100000000\n", "out of range"},
+    {"mov32 %r0, -2147483649\n", "out of range"},
+    {"lddw %r0, 0x10000000000000000\n", "out of range"},
+    {"ldxw %r0, [%r1+32768]\n", "out of range"},
+    {"jeq %r0, 0, +32768\n", "out of range"},
+    {"mov %r0, 12z\n", "bad immediate"},
+    {"movsx864 %r0, 5\n", "needs a register source"},
+    {"neg32 %r0, %r1\n", "takes 1 operand"},
+    {"lock foo [%r1], %r2\n", "unknown atomic operation"},
+    {"ldxw %r0, %r1\n", "bad memory operand"},
+    {"x:\nx:\nexit\n", "err.s:2: error: duplicate label 'x'"},
+    {"ldxsdw %r0, [%r1]\n", "unknown mnemonic"},
+    {"# nothing\n", "no instructions"},
+    {"-- asm\n-- result\n0x1\n", "no instructions"},
+    {"call\n", "call"},
 };
 
 static void test_errors(void)
@@ -457,13 +465,13 @@ static void test_disasm(void)
 	static const struct b2n_insn bad[] = {{0xff, 1, 2, -3, 4}};
 	static const struct b2n_insn trunc[] = {{0x18, 2, 0, 0, 0x1234}};
 	static const struct b2n_insn misc[] = {
-		{0xd7, 1, 0, 0, 16},      /* bswap16 */
-		{0x85, 0, 1, 0, -2},      /* call local -2 */
-		{0xdb, 0x1, 0xa, -8, 0x1}, /* lock fetch add */
-		{0xc3, 2, 3, 4, 0xf1},    /* cmpxchg32 */
-		{0x34, 1, 0, 1, -3},      /* sdiv32 */
-		{0x44, 1, 0, 0, (int32_t)0x80000000}, /* or32 %r1, 0x80000000 */
-		{0x85, 0, 2, 0, 1},       /* kfunc call: rejected by classify */
+	    {0xd7, 1, 0, 0, 16},                  /* bswap16 */
+	    {0x85, 0, 1, 0, -2},                  /* call local -2 */
+	    {0xdb, 0x1, 0xa, -8, 0x1},            /* lock fetch add */
+	    {0xc3, 2, 3, 4, 0xf1},                /* cmpxchg32 */
+	    {0x34, 1, 0, 1, -3},                  /* sdiv32 */
+	    {0x44, 1, 0, 0, (int32_t)0x80000000}, /* or32 %r1, 0x80000000 */
+	    {0x85, 0, 2, 0, 1},                   /* kfunc call: rejected by classify */
 	};
 	char small[8];
 	int len;
@@ -488,7 +496,9 @@ static void test_disasm(void)
 	/* labelled form of a small program */
 	{
 		static const struct b2n_insn prog[] = {
-			{0x15, 1, 0, 1, 0}, {0xb7, 0, 0, 0, 1}, {0x95, 0, 0, 0, 0},
+		    {0x15, 1, 0, 1, 0},
+		    {0xb7, 0, 0, 0, 1},
+		    {0x95, 0, 0, 0, 0},
 		};
 		const char *want = "jeq %r1, 0, L2\nmov %r0, 1\nL2:\nexit\n";
 		char *got = disasm_labels(prog, 3);
@@ -551,9 +561,10 @@ static void test_random(void)
 				                    (rnd() % 8));
 			in.dst = (uint8_t)(rnd() % 2 ? 0 : rnd() % 16);
 			in.src = (uint8_t)(rnd() % 2 ? 0 : rnd() % 16);
-			in.off = (int16_t)(rnd() % 2 ? 0
+			in.off = (int16_t)(rnd() % 2   ? 0
 			                   : rnd() % 2 ? (int)(rnd() % 17) - 8
-			                   : rnd() % 2 ? (int)(rnd() % 5) * 8 : (int16_t)rnd());
+			                   : rnd() % 2 ? (int)(rnd() % 5) * 8
+			                               : (int16_t)rnd());
 			in.imm = rnd() % 2 ? 0 : rnd_imm();
 			tried++;
 			if (b2n_isa_classify(&in, &f))
