@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <bpf2native/abi.h>
 #include <bpf2native/isa.h>
 
 #define B2N_HIDDEN __attribute__((visibility("hidden")))
@@ -59,6 +60,28 @@ struct b2n_prog {
 
 enum b2n_input_kind { B2N_IN_AUTO, B2N_IN_ELF, B2N_IN_RAW, B2N_IN_ASM };
 
+/* Initial value of one prog_array / map-in-map slot (BTF ".values"),
+ * naming the program or map it holds. */
+struct b2n_slot_init {
+	uint32_t slot;
+	char *target;   /* program name (prog_array) or map name (map-in-map) */
+};
+
+/* A map of the object: BTF-defined (.maps), legacy ("maps" section), or the
+ * internal map of a global-data section (.data, .rodata*, .bss, .data.*),
+ * which is a one-element array whose value is the section. Field meanings
+ * follow <bpf2native/abi.h>, which is how the compiler emits them. */
+struct b2n_map_def {
+	char *name;      /* map name, or the section name for global data */
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	int inner_map;   /* index in obj->maps of the inner-map template, -1 */
+	uint32_t flags;  /* B2N_MAPF_* of abi.h */
+	unsigned char *init_data; /* initial value bytes (data sections), or NULL */
+	size_t init_size;
+	struct b2n_slot_init *init_slots;
+	size_t ninit_slots;
+};
+
 struct b2n_object {
 	char *path;      /* input file as the user named it */
 	char *name;      /* sanitised object name used in symbols */
@@ -68,7 +91,19 @@ struct b2n_object {
 	                    target's order is used */
 	struct b2n_prog *progs;
 	size_t nprogs;
+	struct b2n_map_def *maps; /* maps[i] is what lddw src=MAP_IDX imm=i means */
+	size_t nmaps;
+	char *license;            /* "license" section, or NULL */
 };
+
+/* Map and data references inside programs use the kernel's "index" pseudo
+ * forms, so that no relocation survives the frontend:
+ *   lddw src=B2N_PSEUDO_MAP_IDX imm=i             -> handle of obj->maps[i]
+ *   lddw src=B2N_PSEUDO_MAP_IDX_VALUE imm=i, off  -> &value of maps[i] + off
+ *                                                    (off in the 2nd slot's imm)
+ *   lddw src=B2N_PSEUDO_FUNC imm=rel              -> address of the function
+ *                                                    starting at idx+1+rel
+ *                                                    (bpf_loop callbacks) */
 
 /* ---- entry points ------------------------------------------------------- */
 
