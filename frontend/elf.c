@@ -126,6 +126,16 @@ static int bad_elf(struct rd *r, const char *what)
 	return bad(r, "%s: %s", what, elf_errmsg(-1));
 }
 
+/* Names end up in one-line diagnostics and in program names: refuse
+ * control characters, which no compiler emits. */
+static int name_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static const char *sec_name(struct rd *r, size_t shndx)
 {
 	if (shndx < r->shnum && r->secmap[shndx] >= 0)
@@ -201,6 +211,8 @@ static int read_sections(struct rd *r)
 		if (!name)
 			return bad(r, "section %zu: name offset %u out of range", i,
 			           (unsigned)sh.sh_name);
+		if (!name_ok(name))
+			return bad(r, "section %zu: name contains control characters", i);
 		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
 		    (sh.sh_offset > r->len || sh.sh_size > r->len - sh.sh_offset))
 			return bad(r, "section %s: data [%llu, +%llu) lies outside the %zu-byte file",
@@ -284,6 +296,8 @@ static int read_symbols(struct rd *r)
 		if (!e->name)
 			return bad(r, "symbol %zu: name offset %u out of range", i,
 			           (unsigned)s.st_name);
+		if (!name_ok(e->name))
+			return bad(r, "symbol %zu: name contains control characters", i);
 		e->type = GELF_ST_TYPE(s.st_info);
 		e->bind = GELF_ST_BIND(s.st_info);
 		e->shndx = s.st_shndx == SHN_XINDEX ? xndx : s.st_shndx;
