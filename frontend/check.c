@@ -17,6 +17,20 @@
 
 #include "frontend.h"
 
+int b2n_allow_unknown_helpers;
+
+int b2n_helper_known(int32_t id)
+{
+	switch (id) {
+#define X(n, name) case n:
+#include <bpf2native/helpers.def>
+#undef X
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -86,8 +100,12 @@ int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog)
 			         "packet access or bpf_skb_load_bytes()");
 			goto out;
 		case B2N_F_CALL:
-			if (in->imm < 0 || in->imm >= B2N_HELPER_TABLE_SIZE) {
-				b2n_diag(obj, prog, i, "unknown helper %d", in->imm);
+			if (in->imm < 0 || in->imm >= B2N_HELPER_TABLE_SIZE ||
+			    (!b2n_helper_known(in->imm) && !b2n_allow_unknown_helpers)) {
+				b2n_diag(obj, prog, i,
+				         "unknown helper %d (not implemented by the bpf2native "
+				         "runtime; --allow-unknown-helpers defers this to load time)",
+				         in->imm);
 				goto out;
 			}
 			break;
@@ -104,7 +122,22 @@ int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog)
 				b2n_diag(obj, prog, i, "malformed lddw: bad second slot");
 				goto out;
 			}
-			if (in->src != 0) {
+			if (in->src == B2N_PSEUDO_MAP_IDX || in->src == B2N_PSEUDO_MAP_IDX_VALUE) {
+				if (in->imm < 0 || (size_t)in->imm >= obj->nmaps) {
+					b2n_diag(obj, prog, i, "reference to missing map #%d",
+					         in->imm);
+					goto out;
+				}
+				const struct b2n_map_def *m = &obj->maps[in->imm];
+				if (in->src == B2N_PSEUDO_MAP_IDX_VALUE &&
+				    (hi->imm < 0 || (uint32_t)hi->imm >= m->value_size ||
+				     m->max_entries < 1)) {
+					b2n_diag(obj, prog, i,
+					         "offset %d is outside the value of map %s (%u bytes)",
+					         hi->imm, m->name, m->value_size);
+					goto out;
+				}
+			} else if (in->src != 0 && in->src != B2N_PSEUDO_FUNC) {
 				b2n_diag(obj, prog, i,
 				         "lddw with pseudo source %d (map or data reference) has no "
 				         "relocation",
@@ -122,7 +155,8 @@ int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog)
 			continue;
 		b2n_isa_classify(in, &f);
 		long t = jump_target(in, &f, i);
-		if (f.family == B2N_F_CALL_LOCAL) {
+		if (f.family == B2N_F_CALL_LOCAL ||
+		    (f.family == B2N_F_LDDW && in->src == B2N_PSEUDO_FUNC)) {
 			t = (long)i + 1 + in->imm;
 			if (t < 0 || t >= (long)n || second[t]) {
 				b2n_diag(obj, prog, i, "local call to nowhere (target %ld)", t);

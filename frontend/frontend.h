@@ -148,6 +148,11 @@ void b2n_disasm__prog(const struct b2n_insn *insns, size_t n, FILE *out, int wit
  * naming the object, program, instruction index and disassembly. */
 int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog);
 
+/* Whether helper `id` is in <bpf2native/helpers.def>, and the option that
+ * lets unknown ids through to be resolved at load time. */
+int b2n_helper_known(int32_t id);
+extern int b2n_allow_unknown_helpers;
+
 /* Diagnostic about one instruction:
  * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */
 void b2n_diag(const struct b2n_object *obj, const struct b2n_prog *prog, size_t idx,

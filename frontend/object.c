@@ -63,6 +63,33 @@ static int read_raw(struct b2n_object *obj, const struct b2n_open_opts *o,
 	return single_prog(obj, o, insns, n);
 }
 
+/* Every initial prog_array / map-in-map slot must name something real. */
+static int check_slot_inits(const struct b2n_object *obj)
+{
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		const struct b2n_map_def *m = &obj->maps[i];
+		for (size_t k = 0; k < m->ninit_slots; k++) {
+			const struct b2n_slot_init *s = &m->init_slots[k];
+			int found = 0;
+			if (m->type == 3 /* BPF_MAP_TYPE_PROG_ARRAY */) {
+				for (size_t p = 0; p < obj->nprogs && !found; p++)
+					found = !strcmp(obj->progs[p].name, s->target);
+			} else {
+				for (size_t p = 0; p < obj->nmaps && !found; p++)
+					found = !strcmp(obj->maps[p].name, s->target);
+			}
+			if (!found || s->slot >= m->max_entries) {
+				b2n_err(obj->path, "map %s: initial slot %u names %s `%s`, which %s",
+				        m->name, s->slot,
+				        m->type == 3 ? "program" : "map", s->target,
+				        found ? "is beyond max_entries" : "does not exist");
+				return -ENOENT;
+			}
+		}
+	}
+	return 0;
+}
+
 void b2n_object__free(struct b2n_object *obj)
 {
 	if (!obj)
@@ -82,6 +109,16 @@ void b2n_object__free(struct b2n_object *obj)
 			free(p->lines);
 		}
 	}
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		struct b2n_map_def *m = &obj->maps[i];
+		free(m->name);
+		free(m->init_data);
+		for (size_t k = 0; k < m->ninit_slots; k++)
+			free(m->init_slots[k].target);
+		free(m->init_slots);
+	}
+	free(obj->maps);
+	free(obj->license);
 	free(obj->progs);
 	free(obj->path);
 	free(obj->name);
@@ -143,6 +180,9 @@ int b2n_object__open(const char *path, const struct b2n_open_opts *opts,
 		err = -ENOENT;
 		goto fail;
 	}
+	err = check_slot_inits(obj);
+	if (err)
+		goto fail;
 	for (size_t i = 0; i < obj->nprogs; i++) {
 		err = b2n_prog__check(obj, &obj->progs[i]);
 		if (err)

@@ -299,6 +299,8 @@ static inline int b2n_isa_classify(const struct b2n_insn *in, struct b2n_form *f
 				return -1;
 			if (f->src_reg ? in->imm != 0 : in->src != 0)
 				return -1;
+			if ((d->flags & B2N_ALUF_UNARY) && in->imm != 0)
+				return -1; /* neg: reserved fields must be zero */
 			f->family = B2N_F_ALU;
 			f->op = (int)i;
 			return 0;
@@ -362,7 +364,8 @@ static inline int b2n_isa_classify(const struct b2n_insn *in, struct b2n_form *f
 			f->slots = 2;
 			return 0;
 		}
-		if ((code & 0xe0) == B2N_MODE_ABS || (code & 0xe0) == B2N_MODE_IND) {
+		if (((code & 0xe0) == B2N_MODE_ABS || (code & 0xe0) == B2N_MODE_IND) &&
+		    (code & 0x18) != 0x18) {
 			f->family = B2N_F_LDABS;
 			f->size = b2n_size_bytes(code);
 			return 0;
