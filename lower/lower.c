@@ -30,6 +30,8 @@ struct lctx {
 	LLVMBuilderRef B;
 	LLVMTypeRef i1, i8, i16, i32, i64, ptr, fnty, wrapty;
 	const struct b2n_target *t;
+	const struct b2n_object *obj;
+	LLVMValueRef map_slots, value_slots; /* [nmaps x ptr] of the object */
 	const struct b2n_prog *prog;
 	LLVMValueRef *funcs; /* one per prog->funcs */
 	LLVMValueRef fn;
@@ -397,7 +399,25 @@ static size_t lower_insn(struct lctx *c, size_t i)
 	}
 	case B2N_F_LDDW: {
 		uint64_t v = (uint64_t)(uint32_t)in->imm | ((uint64_t)(uint32_t)in[1].imm << 32);
-		set_reg(c, in->dst, k64(c, v));
+		LLVMValueRef val;
+		if (in->src == B2N_PSEUDO_MAP_IDX || in->src == B2N_PSEUDO_MAP_IDX_VALUE) {
+			LLVMValueRef tab =
+				in->src == B2N_PSEUDO_MAP_IDX ? c->map_slots : c->value_slots;
+			LLVMValueRef idx[2] = {k64(c, 0), k64(c, (uint64_t)in->imm)};
+			LLVMValueRef slot =
+				LLVMBuildGEP2(B, LLVMGlobalGetValueType(tab), tab, idx, 2, "");
+			LLVMValueRef p = LLVMBuildLoad2(B, c->ptr, slot, "");
+			LLVMSetMetadata(p, LLVMGetMDKindIDInContext(c->C, "invariant.load", 14),
+			                LLVMMetadataAsValue(c->C, LLVMMDNodeInContext2(c->C, NULL, 0)));
+			val = LLVMBuildPtrToInt(B, p, c->i64, "");
+			if (in->src == B2N_PSEUDO_MAP_IDX_VALUE)
+				val = LLVMBuildAdd(B, val, k64(c, (uint64_t)(uint32_t)in[1].imm), "");
+		} else if (in->src == B2N_PSEUDO_FUNC) {
+			val = LLVMBuildPtrToInt(B, func_at(c, i + 1 + (size_t)in->imm), c->i64, "");
+		} else {
+			val = k64(c, v);
+		}
+		set_reg(c, in->dst, val);
 		return 2;
 	}
 	case B2N_F_LDABS:
@@ -499,6 +519,177 @@ static void lower_prog(struct lctx *c, const struct b2n_prog *prog)
 	free(c->second);
 }
 
+/* ---- the object descriptor (see <bpf2native/abi.h>) ---------------------- */
+
+static LLVMValueRef k32(struct lctx *c, uint32_t v)
+{
+	return LLVMConstInt(c->i32, v, 0);
+}
+
+static LLVMValueRef const_global(struct lctx *c, const char *name, LLVMValueRef init)
+{
+	LLVMValueRef g = LLVMAddGlobal(c->M, LLVMTypeOf(init), name);
+	LLVMSetInitializer(g, init);
+	LLVMSetGlobalConstant(g, 1);
+	LLVMSetLinkage(g, LLVMPrivateLinkage);
+	return g;
+}
+
+static LLVMValueRef cstr(struct lctx *c, const char *s)
+{
+	if (!s)
+		return LLVMConstPointerNull(c->ptr);
+	LLVMValueRef init = LLVMConstStringInContext(c->C, s, (unsigned)strlen(s), 0);
+	LLVMValueRef g = const_global(c, ".str", init);
+	LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+	return g;
+}
+
+static LLVMValueRef array_or_null(struct lctx *c, LLVMTypeRef elt, LLVMValueRef *v, size_t n,
+                                  const char *name)
+{
+	if (!n)
+		return LLVMConstPointerNull(c->ptr);
+	return const_global(c, name, LLVMConstArray2(elt, v, n));
+}
+
+static LLVMValueRef cstruct(struct lctx *c, LLVMValueRef *v, unsigned n)
+{
+	return LLVMConstStructInContext(c->C, v, n, 0);
+}
+
+static void slot_globals(struct lctx *c, const struct b2n_object *obj)
+{
+	char nm[512];
+	size_t n = obj->nmaps ? obj->nmaps : 1;
+	LLVMTypeRef aty = LLVMArrayType2(c->ptr, n);
+	snprintf(nm, sizeof(nm), "b2n_%s.map_slots", obj->name);
+	c->map_slots = LLVMAddGlobal(c->M, aty, nm);
+	snprintf(nm, sizeof(nm), "b2n_%s.value_slots", obj->name);
+	c->value_slots = LLVMAddGlobal(c->M, aty, nm);
+	LLVMSetInitializer(c->map_slots, LLVMConstNull(aty));
+	LLVMSetInitializer(c->value_slots, LLVMConstNull(aty));
+	LLVMSetLinkage(c->map_slots, LLVMInternalLinkage);
+	LLVMSetLinkage(c->value_slots, LLVMInternalLinkage);
+}
+
+static int index_of_prog(const struct b2n_object *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->nprogs; i++)
+		if (!strcmp(obj->progs[i].name, name))
+			return (int)i;
+	abort(); /* resolved by the frontend */
+}
+
+static int index_of_map(const struct b2n_object *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->nmaps; i++)
+		if (!strcmp(obj->maps[i].name, name))
+			return (int)i;
+	abort();
+}
+
+static void emit_descriptor(struct lctx *c, const struct b2n_object *obj)
+{
+	LLVMTypeRef slot_ty = LLVMStructTypeInContext(c->C, (LLVMTypeRef[]){c->i32, c->i32}, 2, 0);
+	LLVMTypeRef map_ty = LLVMStructTypeInContext(
+		c->C,
+		(LLVMTypeRef[]){c->ptr, c->i32, c->i32, c->i32, c->i32, c->i32, c->i32, c->i32,
+	                        c->i32, c->ptr, c->ptr, c->i32, c->i32},
+		13, 0);
+	LLVMTypeRef prog_ty = LLVMStructTypeInContext(
+		c->C, (LLVMTypeRef[]){c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i32}, 6, 0);
+	LLVMValueRef *maps = b2n_xcalloc(obj->nmaps + 1, sizeof(*maps));
+	LLVMValueRef *progs = b2n_xcalloc(obj->nprogs + 1, sizeof(*progs));
+
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		const struct b2n_map_def *m = &obj->maps[i];
+		LLVMValueRef init = LLVMConstPointerNull(c->ptr);
+		if (m->init_data && m->init_size) {
+			init = const_global(c, ".mapinit",
+			                    LLVMConstStringInContext(c->C, (const char *)m->init_data,
+			                                             (unsigned)m->init_size, 1));
+			LLVMSetAlignment(init, 8);
+		}
+		LLVMValueRef *slots = b2n_xcalloc(m->ninit_slots + 1, sizeof(*slots));
+		for (size_t k = 0; k < m->ninit_slots; k++) {
+			int target = m->type == 3 ? index_of_prog(obj, m->init_slots[k].target)
+			                          : index_of_map(obj, m->init_slots[k].target);
+			slots[k] = LLVMConstNamedStruct(
+				slot_ty, (LLVMValueRef[]){k32(c, m->init_slots[k].slot),
+			                                  k32(c, (uint32_t)target)},
+				2);
+		}
+		LLVMValueRef f[13] = {cstr(c, m->name),
+		                      k32(c, m->type),
+		                      k32(c, m->key_size),
+		                      k32(c, m->value_size),
+		                      k32(c, m->max_entries),
+		                      k32(c, m->map_flags),
+		                      k32(c, (uint32_t)m->inner_map),
+		                      k32(c, m->flags),
+		                      k32(c, (uint32_t)m->init_size),
+		                      init,
+		                      array_or_null(c, slot_ty, slots, m->ninit_slots, ".slots"),
+		                      k32(c, (uint32_t)m->ninit_slots),
+		                      k32(c, 0)};
+		maps[i] = LLVMConstNamedStruct(map_ty, f, 13);
+		free(slots);
+	}
+	/* helper ids called by the code, for the loader's check */
+	unsigned char used[B2N_HELPER_TABLE_SIZE] = {0};
+	size_t nused = 0;
+	for (size_t p = 0; p < obj->nprogs; p++) {
+		const struct b2n_prog *pr = &obj->progs[p];
+		for (size_t i = 0; i < pr->ninsns; i++) {
+			struct b2n_form f;
+			if (!b2n_isa_classify(&pr->insns[i], &f) && f.family == B2N_F_CALL &&
+			    !used[pr->insns[i].imm]) {
+				used[pr->insns[i].imm] = 1;
+				nused++;
+			}
+			if (!b2n_isa_classify(&pr->insns[i], &f) && f.family == B2N_F_LDDW)
+				i++;
+		}
+		LLVMValueRef f[6] = {cstr(c, pr->name),
+		                     cstr(c, pr->section),
+		                     LLVMGetNamedFunction(c->M, pr->symbol),
+		                     LLVMConstPointerNull(c->ptr),
+		                     k32(c, 0),
+		                     k32(c, 0)};
+		progs[p] = LLVMConstNamedStruct(prog_ty, f, 6);
+	}
+	LLVMValueRef *ids = b2n_xcalloc(nused + 1, sizeof(*ids));
+	size_t k = 0;
+	for (int id = 0; id < B2N_HELPER_TABLE_SIZE; id++)
+		if (used[id])
+			ids[k++] = k32(c, (uint32_t)id);
+
+	LLVMValueRef o[13] = {
+		k32(c, B2N_ABI_VERSION),
+		k32(c, obj->big_endian > 0 || (obj->big_endian < 0 && c->t->big_endian)),
+		cstr(c, obj->name),
+		cstr(c, obj->license),
+		array_or_null(c, map_ty, maps, obj->nmaps, ".maps"),
+		k32(c, (uint32_t)obj->nmaps),
+		k32(c, (uint32_t)obj->nprogs),
+		array_or_null(c, prog_ty, progs, obj->nprogs, ".progs"),
+		obj->nmaps ? c->map_slots : LLVMConstPointerNull(c->ptr),
+		obj->nmaps ? c->value_slots : LLVMConstPointerNull(c->ptr),
+		array_or_null(c, c->i32, ids, nused, ".helpers"),
+		k32(c, (uint32_t)nused),
+		k32(c, 0)};
+	LLVMValueRef init = cstruct(c, o, 13);
+	char nm[512];
+	snprintf(nm, sizeof(nm), "b2n_object_%s", obj->name);
+	LLVMValueRef g = LLVMAddGlobal(c->M, LLVMTypeOf(init), nm);
+	LLVMSetInitializer(g, init);
+	LLVMSetGlobalConstant(g, 1);
+	free(maps);
+	free(progs);
+	free(ids);
+}
+
 void b2n_lower__module(LLVMModuleRef m, struct b2n_object *const *objs, size_t nobjs,
                        const struct b2n_target *target)
 {
@@ -517,8 +708,12 @@ void b2n_lower__module(LLVMModuleRef m, struct b2n_object *const *objs, size_t n
 	c.fnty = LLVMFunctionType(c.i64, ps, 5, 0);
 	LLVMTypeRef ws[2] = {c.ptr, c.i64};
 	c.wrapty = LLVMFunctionType(c.i64, ws, 2, 0);
-	for (size_t o = 0; o < nobjs; o++)
+	for (size_t o = 0; o < nobjs; o++) {
+		c.obj = objs[o];
+		slot_globals(&c, objs[o]);
 		for (size_t p = 0; p < objs[o]->nprogs; p++)
 			lower_prog(&c, &objs[o]->progs[p]);
+		emit_descriptor(&c, objs[o]);
+	}
 	LLVMDisposeBuilder(c.B);
 }
