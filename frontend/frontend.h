@@ -80,6 +80,8 @@ struct b2n_map_def {
 	size_t init_size;
 	struct b2n_slot_init *init_slots;
 	size_t ninit_slots;
+	int spin_lock_off; /* offset of struct bpf_spin_lock in the value (from
+	                      BTF), or -1 */
 };
 
 struct b2n_object {
@@ -94,6 +96,8 @@ struct b2n_object {
 	struct b2n_map_def *maps; /* maps[i] is what lddw src=MAP_IDX imm=i means */
 	size_t nmaps;
 	char *license;            /* "license" section, or NULL */
+	unsigned char *btf;       /* raw .BTF section (for skeletons), or NULL */
+	size_t btf_size;
 };
 
 /* Map and data references inside programs use the kernel's "index" pseudo

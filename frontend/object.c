@@ -119,6 +119,7 @@ void b2n_object__free(struct b2n_object *obj)
 	}
 	free(obj->maps);
 	free(obj->license);
+	free(obj->btf);
 	free(obj->progs);
 	free(obj->path);
 	free(obj->name);

@@ -632,7 +632,7 @@ static void emit_descriptor(struct lctx *c, const struct b2n_object *obj)
 		                      init,
 		                      array_or_null(c, slot_ty, slots, m->ninit_slots, ".slots"),
 		                      k32(c, (uint32_t)m->ninit_slots),
-		                      k32(c, 0)};
+		                      k32(c, (uint32_t)m->spin_lock_off)};
 		maps[i] = LLVMConstNamedStruct(map_ty, f, 13);
 		free(slots);
 	}

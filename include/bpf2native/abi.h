@@ -50,7 +50,7 @@ struct b2n_abi_map {
 	const void *init_data; /* initial bytes (global data), NULL if none */
 	const struct b2n_abi_slot_init *init_slots;
 	uint32_t ninit_slots;
-	uint32_t reserved;
+	int32_t spin_lock_off; /* offset of struct bpf_spin_lock in the value, -1 */
 };
 
 /* Normal entry of a program: r1 = ctx, r2 as given. */

@@ -1,0 +1,154 @@
+/*
+ * libb2n.h - the application API of the bpf2native runtime, libbpf-like.
+ *
+ * An application gets a compiled object either statically (the descriptor
+ * symbol b2n_object_<name> emitted by the compiler, see abi.h; the
+ * generated skeleton does this for you) or from a shared object made with
+ * ld.lld (b2n_object__open_file).  Loading creates the maps, copies the
+ * initial global data, fills prog_array/map-in-map initial slots and checks
+ * that every helper the code calls is implemented.  Programs then run
+ * synchronously in the calling thread.
+ *
+ * Conventions (as libbpf 1.x): functions returning int return 0 or a
+ * negative errno; functions returning a pointer return NULL and set errno.
+ * Messages go to a replaceable print callback.  Maps follow the kernel's
+ * semantics and error codes (-ENOENT, -EEXIST, -E2BIG, -EINVAL, BPF_ANY /
+ * BPF_NOEXIST / BPF_EXIST, BPF_F_LOCK).
+ *
+ * Per-CPU maps: a "CPU" is a slot; each thread that runs programs is given
+ * a slot on first use, round-robin over b2n_num_possible_cpus() slots
+ * (default: the number of configured processors; environment variable
+ * B2N_NR_CPUS overrides it).  User-space lookups of per-CPU maps copy all
+ * slots, each value rounded up to 8 bytes, as the kernel does.
+ */
+#ifndef BPF2NATIVE_LIBB2N_H
+#define BPF2NATIVE_LIBB2N_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bpf2native/abi.h>
+#include <bpf2native/runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct b2n_object;
+struct b2n_program;
+struct b2n_map;
+
+/* ---- messages ----------------------------------------------------------- */
+enum b2n_rt_print_level { B2N_RT_WARN, B2N_RT_INFO, B2N_RT_DEBUG };
+typedef int (*b2n_rt_print_fn)(enum b2n_rt_print_level level, const char *fmt, va_list ap);
+B2N_API b2n_rt_print_fn b2n_rt_set_print(b2n_rt_print_fn fn);
+
+/* ---- objects ------------------------------------------------------------ */
+struct b2n_object_open_opts {
+	size_t sz;
+	/* open_file: name of the object inside the shared object (its
+	 * descriptor symbol is b2n_object_<name>); default: the file name up
+	 * to its first '.', with non [A-Za-z0-9_] characters as '_'. */
+	const char *object_name;
+};
+
+B2N_API struct b2n_object *b2n_object__open(const struct b2n_abi_object *desc,
+                                            const struct b2n_object_open_opts *opts);
+B2N_API struct b2n_object *b2n_object__open_file(const char *path,
+                                                 const struct b2n_object_open_opts *opts);
+B2N_API int b2n_object__load(struct b2n_object *obj);
+B2N_API void b2n_object__close(struct b2n_object *obj);
+B2N_API const char *b2n_object__name(const struct b2n_object *obj);
+B2N_API struct b2n_program *b2n_object__find_program_by_name(const struct b2n_object *obj,
+                                                             const char *name);
+B2N_API struct b2n_map *b2n_object__find_map_by_name(const struct b2n_object *obj,
+                                                     const char *name);
+/* Iterate: pass NULL to get the first. */
+B2N_API struct b2n_program *b2n_object__next_program(const struct b2n_object *obj,
+                                                     const struct b2n_program *prev);
+B2N_API struct b2n_map *b2n_object__next_map(const struct b2n_object *obj,
+                                             const struct b2n_map *prev);
+
+/* ---- programs ----------------------------------------------------------- */
+B2N_API const char *b2n_program__name(const struct b2n_program *prog);
+B2N_API const char *b2n_program__section_name(const struct b2n_program *prog);
+/* A small integer naming the program, as a prog_array value (like a prog fd). */
+B2N_API int b2n_program__fd(const struct b2n_program *prog);
+/* Run with r1 = ctx.  Returns 0 and stores r0 in *retval, or -errno. */
+B2N_API int b2n_program__run(const struct b2n_program *prog, void *ctx, uint64_t *retval);
+
+/* ---- maps --------------------------------------------------------------- */
+B2N_API const char *b2n_map__name(const struct b2n_map *map);
+B2N_API uint32_t b2n_map__type(const struct b2n_map *map);
+B2N_API uint32_t b2n_map__key_size(const struct b2n_map *map);
+B2N_API uint32_t b2n_map__value_size(const struct b2n_map *map);
+B2N_API uint32_t b2n_map__max_entries(const struct b2n_map *map);
+B2N_API uint32_t b2n_map__map_flags(const struct b2n_map *map);
+/* A small integer naming the map, as a map-in-map value (like a map fd). */
+B2N_API int b2n_map__fd(const struct b2n_map *map);
+/* Global-data maps (.data, .rodata, .bss, ...): the live section contents
+ * after load (the initial contents before), and their size. */
+B2N_API void *b2n_map__data(const struct b2n_map *map, size_t *size);
+
+B2N_API int b2n_map__lookup_elem(const struct b2n_map *map, const void *key, size_t key_sz,
+                                 void *value, size_t value_sz, uint64_t flags);
+B2N_API int b2n_map__update_elem(const struct b2n_map *map, const void *key, size_t key_sz,
+                                 const void *value, size_t value_sz, uint64_t flags);
+B2N_API int b2n_map__delete_elem(const struct b2n_map *map, const void *key, size_t key_sz,
+                                 uint64_t flags);
+B2N_API int b2n_map__lookup_and_delete_elem(const struct b2n_map *map, const void *key,
+                                            size_t key_sz, void *value, size_t value_sz,
+                                            uint64_t flags);
+B2N_API int b2n_map__get_next_key(const struct b2n_map *map, const void *cur_key,
+                                  void *next_key, size_t key_sz);
+
+/* Batch operations, with the kernel's cursor semantics: in_batch NULL
+ * starts from the beginning; *count is in/out; -ENOENT when the end was
+ * reached (with *count entries still returned). */
+struct b2n_map_batch_opts {
+	size_t sz;
+	uint64_t elem_flags;
+	uint64_t flags;
+};
+B2N_API int b2n_map__lookup_batch(const struct b2n_map *map, void *in_batch, void *out_batch,
+                                  void *keys, void *values, uint32_t *count,
+                                  const struct b2n_map_batch_opts *opts);
+B2N_API int b2n_map__lookup_and_delete_batch(const struct b2n_map *map, void *in_batch,
+                                             void *out_batch, void *keys, void *values,
+                                             uint32_t *count,
+                                             const struct b2n_map_batch_opts *opts);
+B2N_API int b2n_map__update_batch(const struct b2n_map *map, const void *keys,
+                                  const void *values, uint32_t *count,
+                                  const struct b2n_map_batch_opts *opts);
+B2N_API int b2n_map__delete_batch(const struct b2n_map *map, const void *keys,
+                                  uint32_t *count, const struct b2n_map_batch_opts *opts);
+
+B2N_API int b2n_num_possible_cpus(void);
+
+/* ---- ring buffer consumer (libbpf's ring_buffer__*) --------------------- */
+struct b2n_ring_buffer;
+typedef int (*b2n_ring_buffer_sample_fn)(void *ctx, void *data, size_t size);
+struct b2n_ring_buffer_opts {
+	size_t sz;
+};
+B2N_API struct b2n_ring_buffer *b2n_ring_buffer__new(struct b2n_map *map,
+                                                     b2n_ring_buffer_sample_fn sample_cb,
+                                                     void *ctx,
+                                                     const struct b2n_ring_buffer_opts *opts);
+B2N_API int b2n_ring_buffer__add(struct b2n_ring_buffer *rb, struct b2n_map *map,
+                                 b2n_ring_buffer_sample_fn sample_cb, void *ctx);
+/* Returns the number of records consumed, or -errno. */
+B2N_API int b2n_ring_buffer__poll(struct b2n_ring_buffer *rb, int timeout_ms);
+B2N_API int b2n_ring_buffer__consume(struct b2n_ring_buffer *rb);
+B2N_API void b2n_ring_buffer__free(struct b2n_ring_buffer *rb);
+
+/* ---- helper output ------------------------------------------------------ */
+/* Sink of bpf_trace_printk (default: stderr). */
+typedef void (*b2n_trace_sink_fn)(void *ctx, const char *msg, size_t len);
+B2N_API void b2n_set_trace_printk_sink(b2n_trace_sink_fn fn, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
