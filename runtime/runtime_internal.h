@@ -120,4 +120,119 @@ static inline uint64_t b2n_rt_sext(uint64_t v, int bits)
 	return (v ^ m) - m;
 }
 
+/* ======================================================================
+ * Objects, programs and maps (issue #3).  Everything below is shared by
+ * object.c (loader, registry of fds), map*.c (one file per map family),
+ * ringbuf.c and helpers_*.c.
+ * ====================================================================== */
+#include <pthread.h>
+
+#include <bpf2native/abi.h>
+#include <bpf2native/libb2n.h>
+
+/* Kernel uapi values (enum bpf_map_type, update flags, map_flags). */
+enum {
+	B2N_MAP_HASH = 1,
+	B2N_MAP_ARRAY = 2,
+	B2N_MAP_PROG_ARRAY = 3,
+	B2N_MAP_PERCPU_HASH = 5,
+	B2N_MAP_PERCPU_ARRAY = 6,
+	B2N_MAP_LRU_HASH = 9,
+	B2N_MAP_LRU_PERCPU_HASH = 10,
+	B2N_MAP_LPM_TRIE = 11,
+	B2N_MAP_ARRAY_OF_MAPS = 12,
+	B2N_MAP_HASH_OF_MAPS = 13,
+	B2N_MAP_QUEUE = 22,
+	B2N_MAP_STACK = 23,
+	B2N_MAP_RINGBUF = 27,
+};
+#define B2N_ANY 0
+#define B2N_NOEXIST 1
+#define B2N_EXIST 2
+#define B2N_F_LOCK 4
+#define B2N_F_NO_PREALLOC (1U << 0)
+#define B2N_F_NO_COMMON_LRU (1U << 1)
+#define B2N_F_RDONLY (1U << 3)
+#define B2N_F_WRONLY (1U << 4)
+#define B2N_F_ZERO_SEED (1U << 6)
+#define B2N_F_RDONLY_PROG (1U << 7)
+#define B2N_F_WRONLY_PROG (1U << 8)
+#define B2N_F_MMAPABLE (1U << 10)
+#define B2N_F_INNER_MAP (1U << 12)
+
+struct b2n_map;
+typedef int (*b2n_map_iter_fn)(struct b2n_map *m, void *key, void *value, void *ctx);
+
+/* One table of operations per map family.  "Program side" operations are
+ * what helpers call (values in place, this CPU's slot of per-CPU maps);
+ * "user side" ones copy (all CPU slots of per-CPU maps, each rounded up to
+ * 8 bytes).  A NULL operation means the map type does not support it
+ * (-EOPNOTSUPP / -EINVAL as the kernel answers). */
+struct b2n_map_ops {
+	int (*create)(struct b2n_map *m); /* validate attributes (-EINVAL, -E2BIG), allocate */
+	void (*destroy)(struct b2n_map *m);
+	/* program side */
+	void *(*lookup)(struct b2n_map *m, const void *key);
+	long (*update)(struct b2n_map *m, const void *key, const void *value, uint64_t flags);
+	long (*delete)(struct b2n_map *m, const void *key);
+	long (*push)(struct b2n_map *m, const void *value, uint64_t flags);
+	long (*pop)(struct b2n_map *m, void *value, int peek);
+	/* visits elements until fn returns non-zero; returns the number visited */
+	long (*for_each)(struct b2n_map *m, b2n_map_iter_fn fn, void *ctx);
+	/* user side */
+	int (*lookup_user)(struct b2n_map *m, const void *key, void *value, uint64_t flags);
+	int (*update_user)(struct b2n_map *m, const void *key, const void *value, uint64_t flags);
+	int (*delete_user)(struct b2n_map *m, const void *key);
+	int (*get_next_key)(struct b2n_map *m, const void *key, void *next_key);
+};
+
+struct b2n_map {
+	const struct b2n_map_ops *ops;
+	struct b2n_object *obj; /* owner, or NULL */
+	char *name;
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	int32_t spin_lock_off;  /* struct bpf_spin_lock in the value, or -1 */
+	int fd;                 /* registry id (b2n_map__fd) */
+	struct b2n_map *inner;  /* map-in-map: template of the inner maps */
+	void *priv;             /* the family's data */
+};
+
+struct b2n_program {
+	struct b2n_object *obj;
+	const struct b2n_abi_prog *desc;
+	int fd;
+};
+
+/* map.c: create a map (validates type and attributes; -EINVAL for an
+ * unsupported type or flag, -E2BIG etc. as the kernel), destroy it, and
+ * the registry of map/program ids shared with object.c. */
+int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32_t value_size,
+                      uint32_t max_entries, uint32_t map_flags, int32_t spin_lock_off,
+                      struct b2n_map *inner_template, struct b2n_map **out);
+void b2n_rt_map_destroy(struct b2n_map *m);
+struct b2n_map *b2n_rt_map_by_fd(int fd);
+int b2n_rt_prog_register(struct b2n_program *p); /* assigns p->fd */
+void b2n_rt_prog_unregister(struct b2n_program *p);
+struct b2n_program *b2n_rt_prog_by_fd(int fd);
+/* Copy a map value honouring the embedded spin lock (never copies the lock
+ * itself), and take/release the value's lock (BPF_F_LOCK). */
+void b2n_rt_value_copy(const struct b2n_map *m, void *dst, const void *src);
+void b2n_rt_value_lock(const struct b2n_map *m, void *value);
+void b2n_rt_value_unlock(const struct b2n_map *m, void *value);
+
+/* cpu.c: this thread's per-CPU slot and the number of slots. */
+int b2n_rt_cpu(void);
+int b2n_rt_ncpus(void);
+
+/* object.c: messages through the replaceable print callback. */
+void b2n_rt_pr(enum b2n_rt_print_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Built-in helpers: uint64_t b2n_h_<name>(r1..r5), one per helpers.def line,
+ * registered in b2n_helper_table by helpers.c. */
+#define X(id, name)                                                                          \
+	uint64_t b2n_h_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+#include <bpf2native/helpers.def>
+#undef X
+
 #endif
