@@ -67,7 +67,7 @@ static char *default_output(const char *input, enum b2n_emit emit)
 	return out;
 }
 
-static int emit_raw(const struct b2n_object *obj, const char *out, int big_endian)
+static int emit_raw(const struct b2n_input *obj, const char *out, int big_endian)
 {
 	if (obj->nprogs != 1) {
 		b2n_err(obj->path, "--emit-raw needs exactly one program, found %zu", obj->nprogs);
@@ -177,12 +177,12 @@ int main(int argc, char **argv)
 	if (ninputs > 1 && (oopts.object_name || oopts.prog_name))
 		return fail_usage("%s", "--object-name and --name need a single input");
 
-	struct b2n_object **objs = b2n_xcalloc(ninputs, sizeof(*objs));
+	struct b2n_input **objs = b2n_xcalloc(ninputs, sizeof(*objs));
 	size_t nobjs = 0;
 	for (size_t i = 0; i < ninputs; i++) {
-		if (b2n_object__open(inputs[i], &oopts, &objs[nobjs]))
+		if (b2n_input__open(inputs[i], &oopts, &objs[nobjs]))
 			goto done;
-		struct b2n_object *o = objs[nobjs++];
+		struct b2n_input *o = objs[nobjs++];
 		if (o->big_endian >= 0 && o->big_endian != copts.target->big_endian && !dump) {
 			b2n_err(o->path,
 			        "this is a %s-endian BPF object but target %s is %s-endian; rebuild "
@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 	free(defout);
 done:
 	for (size_t i = 0; i < nobjs; i++)
-		b2n_object__free(objs[i]);
+		b2n_input__free(objs[i]);
 	free(objs);
 	free(inputs);
 	return rc;

@@ -47,7 +47,7 @@ static long jump_target(const struct b2n_insn *in, const struct b2n_form *f, siz
 	return -1;
 }
 
-int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog)
+int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog)
 {
 	const struct b2n_insn *insns = prog->insns;
 	size_t n = prog->ninsns, nstarts = 1;

@@ -53,7 +53,7 @@ void b2n_err(const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
-void b2n_diag(const struct b2n_object *obj, const struct b2n_prog *prog, size_t idx,
+void b2n_diag(const struct b2n_input *obj, const struct b2n_prog *prog, size_t idx,
               const char *fmt, ...)
 {
 	char prefix[1024], dis[160] = "";

@@ -96,7 +96,7 @@ struct unit {
 };
 
 struct rd {
-	struct b2n_object *obj;
+	struct b2n_input *obj;
 	Elf *elf;
 	unsigned char *image;
 	size_t len;
@@ -672,7 +672,7 @@ out:
 
 static int add_prog(struct rd *r, size_t si, const char *name, size_t start, size_t end)
 {
-	struct b2n_object *obj = r->obj;
+	struct b2n_input *obj = r->obj;
 	struct b2n_prog *p;
 	char *san = b2n_sanitize(name);
 	const char *oname = obj->name ? obj->name : "obj";
@@ -744,7 +744,7 @@ static int check_header(struct rd *r, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-int b2n_elf__read(struct b2n_object *obj, const void *buf, size_t len)
+int b2n_elf__read(struct b2n_input *obj, const void *buf, size_t len)
 {
 	struct rd r;
 	GElf_Ehdr eh;

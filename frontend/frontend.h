@@ -2,7 +2,7 @@
  * frontend.h - the one internal header of frontend/, and the seam to lower/.
  *
  * The frontend turns an input (BPF ELF object, raw bytecode, or assembly
- * text) into a struct b2n_object: a list of programs, each a self-contained
+ * text) into a struct b2n_input: a list of programs, each a self-contained
  * array of normalised instructions (see <bpf2native/isa.h>) whose local
  * calls are resolved to instruction indexes inside the same array.  This is
  * all that lower/ ever sees of the input: no libelf or libbpf type crosses
@@ -84,7 +84,7 @@ struct b2n_map_def {
 	                      BTF), or -1 */
 };
 
-struct b2n_object {
+struct b2n_input {
 	char *path;      /* input file as the user named it */
 	char *name;      /* sanitised object name used in symbols */
 	enum b2n_input_kind kind;
@@ -123,12 +123,12 @@ struct b2n_open_opts {
 
 /* Read and check an input.  On success returns 0 and *out owns everything;
  * on failure prints one diagnostic and returns a negative errno. */
-int b2n_object__open(const char *path, const struct b2n_open_opts *opts,
-                     struct b2n_object **out);
-void b2n_object__free(struct b2n_object *obj);
+int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
+                     struct b2n_input **out);
+void b2n_input__free(struct b2n_input *obj);
 
 /* elf.c: ELF relocatable objects (libelf).  Fills obj->progs unchecked. */
-int b2n_elf__read(struct b2n_object *obj, const void *buf, size_t len);
+int b2n_elf__read(struct b2n_input *obj, const void *buf, size_t len);
 
 /* asm.c: assembly text in the bpf_conformance dialect.  If the text holds
  * "-- name" section markers (a conformance .data file), only the "-- asm"
@@ -150,7 +150,7 @@ void b2n_disasm__prog(const struct b2n_insn *insns, size_t n, FILE *out, int wit
  * jump out of range or into an lddw, truncated lddw, falling off the end,
  * call to nowhere) and discovery of its functions.  Reports one diagnostic
  * naming the object, program, instruction index and disassembly. */
-int b2n_prog__check(const struct b2n_object *obj, struct b2n_prog *prog);
+int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog);
 
 /* Whether helper `id` is in <bpf2native/helpers.def>, and the option that
  * lets unknown ids through to be resolved at load time. */
@@ -159,7 +159,7 @@ extern int b2n_allow_unknown_helpers;
 
 /* Diagnostic about one instruction:
  * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */
-void b2n_diag(const struct b2n_object *obj, const struct b2n_prog *prog, size_t idx,
+void b2n_diag(const struct b2n_input *obj, const struct b2n_prog *prog, size_t idx,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* util */

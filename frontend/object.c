@@ -1,5 +1,5 @@
 /*
- * object.c - open an input and turn it into a checked struct b2n_object.
+ * object.c - open an input and turn it into a checked struct b2n_input.
  *
  * The kind of input is decided once (ELF by its magic, then raw bytecode by
  * extension, else assembly text), the matching reader fills the programs,
@@ -31,7 +31,7 @@ static int has_ext(const char *path, const char *ext)
 	return n > e && strcmp(path + n - e, ext) == 0;
 }
 
-static int single_prog(struct b2n_object *obj, const struct b2n_open_opts *o,
+static int single_prog(struct b2n_input *obj, const struct b2n_open_opts *o,
                        struct b2n_insn *insns, size_t n)
 {
 	struct b2n_prog *p;
@@ -46,7 +46,7 @@ static int single_prog(struct b2n_object *obj, const struct b2n_open_opts *o,
 	return 0;
 }
 
-static int read_raw(struct b2n_object *obj, const struct b2n_open_opts *o,
+static int read_raw(struct b2n_input *obj, const struct b2n_open_opts *o,
                     const unsigned char *buf, size_t len)
 {
 	if (len % 8) {
@@ -64,7 +64,7 @@ static int read_raw(struct b2n_object *obj, const struct b2n_open_opts *o,
 }
 
 /* Every initial prog_array / map-in-map slot must name something real. */
-static int check_slot_inits(const struct b2n_object *obj)
+static int check_slot_inits(const struct b2n_input *obj)
 {
 	for (size_t i = 0; i < obj->nmaps; i++) {
 		const struct b2n_map_def *m = &obj->maps[i];
@@ -90,7 +90,7 @@ static int check_slot_inits(const struct b2n_object *obj)
 	return 0;
 }
 
-void b2n_object__free(struct b2n_object *obj)
+void b2n_input__free(struct b2n_input *obj)
 {
 	if (!obj)
 		return;
@@ -126,10 +126,10 @@ void b2n_object__free(struct b2n_object *obj)
 	free(obj);
 }
 
-int b2n_object__open(const char *path, const struct b2n_open_opts *opts,
-                     struct b2n_object **out)
+int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
+                     struct b2n_input **out)
 {
-	struct b2n_object *obj = b2n_xcalloc(1, sizeof(*obj));
+	struct b2n_input *obj = b2n_xcalloc(1, sizeof(*obj));
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int err;
@@ -194,6 +194,6 @@ int b2n_object__open(const char *path, const struct b2n_open_opts *opts,
 	return 0;
 fail:
 	free(buf);
-	b2n_object__free(obj);
+	b2n_input__free(obj);
 	return err < 0 ? err : -EINVAL;
 }

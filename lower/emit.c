@@ -73,7 +73,7 @@ static void init_llvm(void)
 	done = 1;
 }
 
-int b2n_compile(struct b2n_object *const *objs, size_t nobjs,
+int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
                 const struct b2n_compile_opts *opts, const char *out_path)
 {
 	const struct b2n_target *t = opts->target;

@@ -30,7 +30,7 @@ struct lctx {
 	LLVMBuilderRef B;
 	LLVMTypeRef i1, i8, i16, i32, i64, ptr, fnty, wrapty;
 	const struct b2n_target *t;
-	const struct b2n_object *obj;
+	const struct b2n_input *obj;
 	LLVMValueRef map_slots, value_slots; /* [nmaps x ptr] of the object */
 	const struct b2n_prog *prog;
 	LLVMValueRef *funcs; /* one per prog->funcs */
@@ -558,7 +558,7 @@ static LLVMValueRef cstruct(struct lctx *c, LLVMValueRef *v, unsigned n)
 	return LLVMConstStructInContext(c->C, v, n, 0);
 }
 
-static void slot_globals(struct lctx *c, const struct b2n_object *obj)
+static void slot_globals(struct lctx *c, const struct b2n_input *obj)
 {
 	char nm[512];
 	size_t n = obj->nmaps ? obj->nmaps : 1;
@@ -573,7 +573,7 @@ static void slot_globals(struct lctx *c, const struct b2n_object *obj)
 	LLVMSetLinkage(c->value_slots, LLVMInternalLinkage);
 }
 
-static int index_of_prog(const struct b2n_object *obj, const char *name)
+static int index_of_prog(const struct b2n_input *obj, const char *name)
 {
 	for (size_t i = 0; i < obj->nprogs; i++)
 		if (!strcmp(obj->progs[i].name, name))
@@ -581,7 +581,7 @@ static int index_of_prog(const struct b2n_object *obj, const char *name)
 	abort(); /* resolved by the frontend */
 }
 
-static int index_of_map(const struct b2n_object *obj, const char *name)
+static int index_of_map(const struct b2n_input *obj, const char *name)
 {
 	for (size_t i = 0; i < obj->nmaps; i++)
 		if (!strcmp(obj->maps[i].name, name))
@@ -589,7 +589,7 @@ static int index_of_map(const struct b2n_object *obj, const char *name)
 	abort();
 }
 
-static void emit_descriptor(struct lctx *c, const struct b2n_object *obj)
+static void emit_descriptor(struct lctx *c, const struct b2n_input *obj)
 {
 	LLVMTypeRef slot_ty = LLVMStructTypeInContext(c->C, (LLVMTypeRef[]){c->i32, c->i32}, 2, 0);
 	LLVMTypeRef map_ty = LLVMStructTypeInContext(
@@ -690,7 +690,7 @@ static void emit_descriptor(struct lctx *c, const struct b2n_object *obj)
 	free(ids);
 }
 
-void b2n_lower__module(LLVMModuleRef m, struct b2n_object *const *objs, size_t nobjs,
+void b2n_lower__module(LLVMModuleRef m, struct b2n_input *const *objs, size_t nobjs,
                        const struct b2n_target *target)
 {
 	struct lctx c = {0};

@@ -29,14 +29,14 @@ struct b2n_compile_opts {
 /* Lower every program of every object into one module, optimise, and write
  * the result to out_path atomically (temporary file + rename).  Returns 0,
  * or a negative errno after one diagnostic line. */
-int b2n_compile(struct b2n_object *const *objs, size_t nobjs,
+int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
                 const struct b2n_compile_opts *opts, const char *out_path);
 
 #ifdef B2N_LOWER_INTERNAL
 #include <llvm-c/Core.h>
 
 /* lower.c: build the IR of all programs into module m. */
-void b2n_lower__module(LLVMModuleRef m, struct b2n_object *const *objs, size_t nobjs,
+void b2n_lower__module(LLVMModuleRef m, struct b2n_input *const *objs, size_t nobjs,
                        const struct b2n_target *target);
 #endif
 

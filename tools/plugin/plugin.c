@@ -201,13 +201,13 @@ static uint64_t unwind_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4
 static int run_interp(const char *raw, unsigned char *mem, size_t mem_len, int big_endian)
 {
 	struct b2n_open_opts oo;
-	struct b2n_object *obj = NULL;
+	struct b2n_input *obj = NULL;
 	memset(&oo, 0, sizeof(oo));
 	oo.sz = sizeof(oo);
 	oo.kind = B2N_IN_RAW;
 	oo.object_name = "plugin";
 	oo.prog_name = "prog";
-	if (b2n_object__open(raw, &oo, &obj) < 0 || !obj || obj->nprogs != 1)
+	if (b2n_input__open(raw, &oo, &obj) < 0 || !obj || obj->nprogs != 1)
 		die("the program was rejected (see above)");
 	if (b2n_helper__register(5, unwind_helper))
 		die("cannot register helper 5");
@@ -217,7 +217,7 @@ static int run_interp(const char *raw, unsigned char *mem, size_t mem_len, int b
 	io.big_endian = big_endian;
 	uint64_t r0 = 0;
 	int rc = b2n_interp__run(obj->progs[0].insns, obj->progs[0].ninsns, mem, mem_len, &io, &r0);
-	b2n_object__free(obj);
+	b2n_input__free(obj);
 	if (rc < 0)
 		die("interpreter: run-time fault %d (%s)", rc, strerror(-rc));
 	printf("%" PRIx64 "\n", r0);
