@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver/driver.h"
 #include "frontend/frontend.h"
 #include "lower/lower.h"
 #include "targets/targets.h"
@@ -19,6 +20,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: bpf2native [options] INPUT...\n"
+	        "       bpf2native gen skeleton INPUT [-o FILE.h] [--object-name N]\n"
 	        "Compile eBPF programs (BPF ELF objects, raw bytecode, or assembly) into one\n"
 	        "native object.  Each program becomes the function b2n_<object>__<program>.\n"
 	        "\n"
@@ -36,6 +38,8 @@ static void usage(FILE *out)
 	        "  --name N         program name for asm/raw input (default: prog)\n"
 	        "  --dump-bpf       print the disassembly of every program and stop\n"
 	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
+	        "  --allow-unknown-helpers  accept helper ids the runtime does not know;\n"
+	        "                   they must be registered before the object is loaded\n"
 	        "  -v               verbose\n"
 	        "  --version        print the version\n"
 	        "  --help           print this help\n");
@@ -98,6 +102,11 @@ int main(int argc, char **argv)
 	size_t ninputs = 0;
 	int dump = 0, raw_out = 0, rc = 1;
 
+	if (argc >= 2 && !strcmp(argv[1], "gen")) {
+		free(inputs);
+		return b2n_gen_main(argc - 1, argv + 1);
+	}
+
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -150,6 +159,8 @@ int main(int argc, char **argv)
 			dump = 1;
 		} else if (!strcmp(a, "--emit-raw")) {
 			raw_out = 1;
+		} else if (!strcmp(a, "--allow-unknown-helpers")) {
+			b2n_allow_unknown_helpers = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			copts.verbose = 1;
 		} else if (!strcmp(a, "--version")) {

@@ -1,0 +1,12 @@
+/*
+ * driver.h - the one internal header of driver/: subcommands of the
+ * bpf2native command line besides compiling.
+ */
+#ifndef B2N_DRIVER_H
+#define B2N_DRIVER_H
+
+/* `bpf2native gen skeleton INPUT [options]` (skeleton.c): argv[0] is "gen".
+ * Returns the process exit status. */
+int b2n_gen_main(int argc, char **argv);
+
+#endif
