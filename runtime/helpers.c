@@ -61,7 +61,8 @@ B2N_API uint64_t b2n_callx(uint64_t id, uint64_t r1, uint64_t r2, uint64_t r3, u
 {
 	b2n_helper_fn fn = b2n_helper__get(id);
 	if (!fn) {
-		b2n_missing_helper_fn missing = __atomic_load_n(&b2n_missing_helper, __ATOMIC_ACQUIRE);
+		b2n_missing_helper_fn missing =
+		    __atomic_load_n(&b2n_missing_helper, __ATOMIC_ACQUIRE);
 		return missing(id);
 	}
 	return fn(r1, r2, r3, r4, r5);

@@ -248,32 +248,32 @@ static uint64_t atomic_new(int op, uint64_t old, uint64_t v, uint64_t cmp, int b
 	return old;
 }
 
-#define B2N_DEFINE_HOST_ATOMIC(NAME, T)                                                          \
-	static T NAME(int op, T *p, T v, T cmp)                                                  \
-	{                                                                                        \
-		switch ((enum b2n_atomic_op)op) {                                                \
-		case B2N_ATOMIC_ADD:                                                             \
-			return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);                       \
-		case B2N_ATOMIC_OR:                                                              \
-			return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);                        \
-		case B2N_ATOMIC_AND:                                                             \
-			return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);                       \
-		case B2N_ATOMIC_XOR:                                                             \
-			return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);                       \
-		case B2N_ATOMIC_XCHG:                                                            \
-			return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);                      \
-		case B2N_ATOMIC_CMPXCHG: {                                                       \
-			/* through memory: see the note on riscv64 below */                      \
-			volatile T laundered = cmp;                                              \
-			T expected = laundered;                                                  \
-			__atomic_compare_exchange_n(p, &expected, v, 0, __ATOMIC_SEQ_CST,        \
-			                            __ATOMIC_SEQ_CST);                           \
-			return expected; /* the old value, whether or not it matched */          \
-		}                                                                                \
-		case B2N_ATOMIC__COUNT:                                                          \
-			break;                                                                   \
-		}                                                                                \
-		return 0;                                                                        \
+#define B2N_DEFINE_HOST_ATOMIC(NAME, T)                                                            \
+	static T NAME(int op, T *p, T v, T cmp)                                                    \
+	{                                                                                          \
+		switch ((enum b2n_atomic_op)op) {                                                  \
+		case B2N_ATOMIC_ADD:                                                               \
+			return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);                         \
+		case B2N_ATOMIC_OR:                                                                \
+			return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);                          \
+		case B2N_ATOMIC_AND:                                                               \
+			return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);                         \
+		case B2N_ATOMIC_XOR:                                                               \
+			return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);                         \
+		case B2N_ATOMIC_XCHG:                                                              \
+			return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);                        \
+		case B2N_ATOMIC_CMPXCHG: {                                                         \
+			/* through memory: see the note on riscv64 below */                        \
+			volatile T laundered = cmp;                                                \
+			T expected = laundered;                                                    \
+			__atomic_compare_exchange_n(p, &expected, v, 0, __ATOMIC_SEQ_CST,          \
+			                            __ATOMIC_SEQ_CST);                             \
+			return expected; /* the old value, whether or not it matched */            \
+		}                                                                                  \
+		case B2N_ATOMIC__COUNT:                                                            \
+			break;                                                                     \
+		}                                                                                  \
+		return 0;                                                                          \
 	}
 /* riscv64 note: GCC 12 (Debian's cross gcc) compares the lr.w result, which
  * is sign-extended, with the expected value's register as is; when that
@@ -382,10 +382,12 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 			if (f.src_reg)
 				b = srcv;
 			else if (f.is64)
-				b = (uint64_t)(int64_t)in->imm; /* sign-extended, also for div/mod */
+				b = (uint64_t)(int64_t)
+				        in->imm; /* sign-extended, also for div/mod */
 			else
 				b = (uint32_t)in->imm;
-			*dst = f.is64 ? alu64(f.op, *dst, b) : alu32(f.op, (uint32_t)*dst, (uint32_t)b);
+			*dst = f.is64 ? alu64(f.op, *dst, b)
+			              : alu32(f.op, (uint32_t)*dst, (uint32_t)b);
 			pc++;
 			break;
 		}
@@ -422,7 +424,8 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 			pc = (size_t)target;
 			break;
 		case B2N_F_CALL:
-			reg[0] = b2n_callx((uint32_t)in->imm, reg[1], reg[2], reg[3], reg[4], reg[5]);
+			reg[0] =
+			    b2n_callx((uint32_t)in->imm, reg[1], reg[2], reg[3], reg[4], reg[5]);
 			pc++;
 			break;
 		case B2N_F_CALLX:
@@ -456,7 +459,8 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 			pc++;
 			break;
 		case B2N_F_LDXSX:
-			*dst = b2n_rt_sext(b2n_rt_load((const void *)src_addr, f.size, swap), 8 * f.size);
+			*dst = b2n_rt_sext(b2n_rt_load((const void *)src_addr, f.size, swap),
+			                   8 * f.size);
 			pc++;
 			break;
 		case B2N_F_ST: /* imm sign-extended, then truncated to the size */
@@ -495,7 +499,7 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 			pc += 2;
 			break;
 		}
-		case B2N_F_LDABS:  /* legacy packet access needs an sk_buff */
+		case B2N_F_LDABS: /* legacy packet access needs an sk_buff */
 		case B2N_F_INVALID:
 		default:
 			return -ENOTSUP;

@@ -191,10 +191,10 @@ struct b2n_map {
 	struct b2n_object *obj; /* owner, or NULL */
 	char *name;
 	uint32_t type, key_size, value_size, max_entries, map_flags;
-	int32_t spin_lock_off;  /* struct bpf_spin_lock in the value, or -1 */
-	int fd;                 /* registry id (b2n_map__fd) */
-	struct b2n_map *inner;  /* map-in-map: template of the inner maps */
-	void *priv;             /* the family's data */
+	int32_t spin_lock_off; /* struct bpf_spin_lock in the value, or -1 */
+	int fd;                /* registry id (b2n_map__fd) */
+	struct b2n_map *inner; /* map-in-map: template of the inner maps */
+	void *priv;            /* the family's data */
 };
 
 struct b2n_program {
@@ -226,11 +226,11 @@ int b2n_rt_ncpus(void);
 
 /* object.c: messages through the replaceable print callback. */
 void b2n_rt_pr(enum b2n_rt_print_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Built-in helpers: uint64_t b2n_h_<name>(r1..r5), one per helpers.def line,
  * registered in b2n_helper_table by helpers.c. */
-#define X(id, name)                                                                          \
+#define X(id, name)                                                                                \
 	uint64_t b2n_h_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 #include <bpf2native/helpers.def>
 #undef X

@@ -31,16 +31,16 @@
 
 static int n_pass, n_fail;
 
-#define CHECK(cond, ...)                                                                          \
-	do {                                                                                      \
-		if (cond) {                                                                       \
-			n_pass++;                                                                 \
-		} else {                                                                          \
-			n_fail++;                                                                 \
-			printf("FAIL %s:%d: ", __func__, __LINE__);                               \
-			printf(__VA_ARGS__);                                                      \
-			printf("\n");                                                             \
-		}                                                                                 \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			n_pass++;                                                                  \
+		} else {                                                                           \
+			n_fail++;                                                                  \
+			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
 /* ---- instruction constructors (driven by the isa.h tables) -------------- */
@@ -62,7 +62,8 @@ static uint8_t size_bits(int bytes)
 static struct b2n_insn alu(int is64, enum b2n_alu_op op, int dst, int x, int src, int32_t imm)
 {
 	const struct b2n_alu_desc *d = &b2n_alu_table[op];
-	uint8_t code = (uint8_t)((is64 ? B2N_CLS_ALU64 : B2N_CLS_ALU) | d->opnibble | (x ? B2N_SRC_X : 0));
+	uint8_t code =
+	    (uint8_t)((is64 ? B2N_CLS_ALU64 : B2N_CLS_ALU) | d->opnibble | (x ? B2N_SRC_X : 0));
 	return mk(code, dst, x ? src : 0, d->off, x ? 0 : imm);
 }
 #define A64K(op, d, imm) alu(1, B2N_ALU_##op, d, 0, 0, imm)
@@ -105,8 +106,8 @@ static struct b2n_insn atomic(int bytes, enum b2n_atomic_op op, int fetch, int d
 	return mk(B2N_CLS_STX | B2N_MODE_ATOMIC | size_bits(bytes), dst, src, off, imm);
 }
 /* LDDW occupies two slots. */
-#define LDDW(d, v)                                                                                \
-	mk(B2N_CLS_LD | 0x18, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)),                        \
+#define LDDW(d, v)                                                                                 \
+	mk(B2N_CLS_LD | 0x18, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)),                          \
 	    mk(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
 
 /* ---- running ------------------------------------------------------------- */
@@ -124,22 +125,22 @@ static int run_opts(const struct b2n_insn *p, size_t n, void *ctx, uint64_t r2, 
 #define RUN(prog, ctx, be, r0p) run_opts(prog, B2N_ARRAY_LEN(prog), ctx, 0, be, 0, r0p)
 
 /* Run prog (no memory) in both byte orders and expect r0 == want in each. */
-#define EXPECT_R0(name, prog, want)                                                               \
-	do {                                                                                      \
-		for (int be_ = 0; be_ <= 1; be_++) {                                              \
-			uint64_t r0_;                                                             \
-			int rc_ = RUN(prog, NULL, be_, &r0_);                                     \
-			CHECK(rc_ == 0 && r0_ == (uint64_t)(want),                                \
+#define EXPECT_R0(name, prog, want)                                                                \
+	do {                                                                                       \
+		for (int be_ = 0; be_ <= 1; be_++) {                                               \
+			uint64_t r0_;                                                              \
+			int rc_ = RUN(prog, NULL, be_, &r0_);                                      \
+			CHECK(rc_ == 0 && r0_ == (uint64_t)(want),                                 \
 			      "%s (be=%d): rc=%d r0=0x%016" PRIx64 " want 0x%016" PRIx64, name,    \
-			      be_, rc_, r0_, (uint64_t)(want));                                   \
-		}                                                                                 \
+			      be_, rc_, r0_, (uint64_t)(want));                                    \
+		}                                                                                  \
 	} while (0)
 
-#define EXPECT_RC(name, prog, want_rc)                                                            \
-	do {                                                                                      \
-		uint64_t r0_;                                                                     \
-		int rc_ = RUN(prog, NULL, HOST, &r0_);                                            \
-		CHECK(rc_ == (want_rc), "%s: rc=%d want %d", name, rc_, (int)(want_rc));          \
+#define EXPECT_RC(name, prog, want_rc)                                                             \
+	do {                                                                                       \
+		uint64_t r0_;                                                                      \
+		int rc_ = RUN(prog, NULL, HOST, &r0_);                                             \
+		CHECK(rc_ == (want_rc), "%s: rc=%d want %d", name, rc_, (int)(want_rc));           \
 	} while (0)
 
 /* Byte-order-explicit memory access for setting up and checking buffers. */
@@ -161,13 +162,17 @@ static uint64_t get(const unsigned char *p, int bytes, int be)
 
 static void test_div_mod_by_zero(void)
 {
-	struct b2n_insn div64[] = {LDDW(0, 0x1234567890abcdefull), A64K(MOV, 1, 0), A64X(DIV, 0, 1), EXIT()};
+	struct b2n_insn div64[] = {LDDW(0, 0x1234567890abcdefull), A64K(MOV, 1, 0), A64X(DIV, 0, 1),
+	                           EXIT()};
 	struct b2n_insn div64k[] = {A64K(MOV, 0, 7), A64K(DIV, 0, 0), EXIT()};
-	struct b2n_insn mod64[] = {LDDW(0, 0x1234567890abcdefull), A64K(MOV, 1, 0), A64X(MOD, 0, 1), EXIT()};
+	struct b2n_insn mod64[] = {LDDW(0, 0x1234567890abcdefull), A64K(MOV, 1, 0), A64X(MOD, 0, 1),
+	                           EXIT()};
 	struct b2n_insn mod64k[] = {LDDW(0, 0x1234567890abcdefull), A64K(MOD, 0, 0), EXIT()};
 	/* 32-bit: divisor register with a zero low half but non-zero high half */
-	struct b2n_insn div32[] = {LDDW(0, 0x1234567890abcdefull), LDDW(1, 0x100000000ull), A32X(DIV, 0, 1), EXIT()};
-	struct b2n_insn mod32[] = {LDDW(0, 0x1234567890abcdefull), LDDW(1, 0x100000000ull), A32X(MOD, 0, 1), EXIT()};
+	struct b2n_insn div32[] = {LDDW(0, 0x1234567890abcdefull), LDDW(1, 0x100000000ull),
+	                           A32X(DIV, 0, 1), EXIT()};
+	struct b2n_insn mod32[] = {LDDW(0, 0x1234567890abcdefull), LDDW(1, 0x100000000ull),
+	                           A32X(MOD, 0, 1), EXIT()};
 	struct b2n_insn mod32k[] = {LDDW(0, 0x1234567890abcdefull), A32K(MOD, 0, 0), EXIT()};
 	struct b2n_insn sdiv64[] = {A64K(MOV, 0, -9), A64K(MOV, 1, 0), A64X(SDIV, 0, 1), EXIT()};
 	struct b2n_insn smod64[] = {A64K(MOV, 0, -9), A64K(MOV, 1, 0), A64X(SMOD, 0, 1), EXIT()};
@@ -191,13 +196,17 @@ static void test_div_mod_by_zero(void)
 static void test_signed_div(void)
 {
 	struct b2n_insn sdiv64[] = {LDDW(0, 0x8000000000000000ull), A64K(SDIV, 0, -1), EXIT()};
-	struct b2n_insn sdiv64x[] = {LDDW(0, 0x8000000000000000ull), A64K(MOV, 1, -1), A64X(SDIV, 0, 1), EXIT()};
+	struct b2n_insn sdiv64x[] = {LDDW(0, 0x8000000000000000ull), A64K(MOV, 1, -1),
+	                             A64X(SDIV, 0, 1), EXIT()};
 	struct b2n_insn smod64[] = {LDDW(0, 0x8000000000000000ull), A64K(SMOD, 0, -1), EXIT()};
-	struct b2n_insn smod64x[] = {LDDW(0, 0x8000000000000000ull), A64K(MOV, 1, -1), A64X(SMOD, 0, 1), EXIT()};
+	struct b2n_insn smod64x[] = {LDDW(0, 0x8000000000000000ull), A64K(MOV, 1, -1),
+	                             A64X(SMOD, 0, 1), EXIT()};
 	struct b2n_insn sdiv32[] = {A32K(MOV, 0, INT32_MIN), A32K(SDIV, 0, -1), EXIT()};
-	struct b2n_insn sdiv32x[] = {LDDW(0, 0xffffffff80000000ull), A64K(MOV, 1, -1), A32X(SDIV, 0, 1), EXIT()};
+	struct b2n_insn sdiv32x[] = {LDDW(0, 0xffffffff80000000ull), A64K(MOV, 1, -1),
+	                             A32X(SDIV, 0, 1), EXIT()};
 	struct b2n_insn smod32[] = {A32K(MOV, 0, INT32_MIN), A32K(SMOD, 0, -1), EXIT()};
-	struct b2n_insn smod32x[] = {A32K(MOV, 0, INT32_MIN), A32K(MOV, 1, -1), A32X(SMOD, 0, 1), EXIT()};
+	struct b2n_insn smod32x[] = {A32K(MOV, 0, INT32_MIN), A32K(MOV, 1, -1), A32X(SMOD, 0, 1),
+	                             EXIT()};
 	struct b2n_insn sdiv_neg[] = {A64K(MOV, 0, -7), A64K(SDIV, 0, 2), EXIT()};
 	struct b2n_insn smod_neg[] = {A64K(MOV, 0, -7), A64K(SMOD, 0, 2), EXIT()};
 	struct b2n_insn smod_posneg[] = {A64K(MOV, 0, 7), A64K(SMOD, 0, -2), EXIT()};
@@ -239,7 +248,8 @@ static void test_shifts_and_alu32(void)
 	struct b2n_insn lsh32z[] = {A32K(MOV, 0, (int32_t)0x80000001), A32K(LSH, 0, 1), EXIT()};
 	struct b2n_insn rsh64x[] = {A64K(MOV, 0, 4), A64K(MOV, 1, 65), A64X(RSH, 0, 1), EXIT()};
 	struct b2n_insn rsh32[] = {LDDW(0, 0xffffffff00000004ull), A32K(RSH, 0, 33), EXIT()};
-	struct b2n_insn rsh32x[] = {A64K(MOV, 0, -1), LDDW(1, 0xffffffff00000024ull), A32X(RSH, 0, 1), EXIT()};
+	struct b2n_insn rsh32x[] = {A64K(MOV, 0, -1), LDDW(1, 0xffffffff00000024ull),
+	                            A32X(RSH, 0, 1), EXIT()};
 	struct b2n_insn arsh64[] = {LDDW(0, 0x8000000000000000ull), A64K(ARSH, 0, 127), EXIT()};
 	struct b2n_insn arsh64p[] = {LDDW(0, 0x4000000000000000ull), A64K(ARSH, 0, 62), EXIT()};
 	struct b2n_insn arsh32[] = {A32K(MOV, 0, INT32_MIN), A32K(ARSH, 0, 33), EXIT()};
@@ -324,14 +334,16 @@ static void test_loads_stores(void)
 		for (int be = 0; be <= 1; be++) {
 			unsigned char buf[16];
 			uint64_t r0;
-			struct b2n_insn p[] = {cases[i].sx ? LDXSX(cases[i].size, 0, 1, cases[i].off)
-			                                   : LDX(cases[i].size, 0, 1, cases[i].off),
+			struct b2n_insn p[] = {cases[i].sx
+			                           ? LDXSX(cases[i].size, 0, 1, cases[i].off)
+			                           : LDX(cases[i].size, 0, 1, cases[i].off),
 			                       EXIT()};
 			memcpy(buf, bytes, sizeof(buf));
 			int rc = RUN(p, buf, be, &r0);
 			uint64_t want = be ? cases[i].be : cases[i].le;
-			CHECK(rc == 0 && r0 == want, "%s be=%d: rc=%d r0=0x%" PRIx64 " want 0x%" PRIx64,
-			      cases[i].name, be, rc, r0, want);
+			CHECK(rc == 0 && r0 == want,
+			      "%s be=%d: rc=%d r0=0x%" PRIx64 " want 0x%" PRIx64, cases[i].name, be,
+			      rc, r0, want);
 		}
 	}
 
@@ -339,9 +351,14 @@ static void test_loads_stores(void)
 	for (int be = 0; be <= 1; be++) {
 		unsigned char buf[24];
 		uint64_t r0;
-		struct b2n_insn p[] = {ST(8, 1, 0, -2), ST(4, 1, 8, -2), ST(2, 1, 12, 0x12345),
-		                       ST(1, 1, 14, 0x1ab), LDDW(2, 0x0102030405060708ull),
-		                       STX(8, 1, 2, 15), A64K(MOV, 0, 0), EXIT()};
+		struct b2n_insn p[] = {ST(8, 1, 0, -2),
+		                       ST(4, 1, 8, -2),
+		                       ST(2, 1, 12, 0x12345),
+		                       ST(1, 1, 14, 0x1ab),
+		                       LDDW(2, 0x0102030405060708ull),
+		                       STX(8, 1, 2, 15),
+		                       A64K(MOV, 0, 0),
+		                       EXIT()};
 		memset(buf, 0xee, sizeof(buf));
 		int rc = RUN(p, buf, be, &r0);
 		CHECK(rc == 0, "stores be=%d rc=%d", be, rc);
@@ -356,10 +373,10 @@ static void test_loads_stores(void)
 	}
 
 	/* Stack: store a DW below r10 and reload both words. */
-	struct b2n_insn stk_lo[] = {LDDW(1, 0x1122334455667788ull), STX(8, 10, 1, -8), LDX(4, 0, 10, -8),
-	                            EXIT()};
-	struct b2n_insn stk_hi[] = {LDDW(1, 0x1122334455667788ull), STX(8, 10, 1, -8), LDX(4, 0, 10, -4),
-	                            EXIT()};
+	struct b2n_insn stk_lo[] = {LDDW(1, 0x1122334455667788ull), STX(8, 10, 1, -8),
+	                            LDX(4, 0, 10, -8), EXIT()};
+	struct b2n_insn stk_hi[] = {LDDW(1, 0x1122334455667788ull), STX(8, 10, 1, -8),
+	                            LDX(4, 0, 10, -4), EXIT()};
 	for (int be = 0; be <= 1; be++) {
 		uint64_t r0;
 		int rc = RUN(stk_lo, NULL, be, &r0);
@@ -373,21 +390,36 @@ static void test_loads_stores(void)
 
 static void test_jumps(void)
 {
-	struct b2n_insn jeq32[] = {LDDW(1, 0x100000000ull), A64K(MOV, 0, 1), J32K(JEQ, 1, 0, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jeq64[] = {LDDW(1, 0x100000000ull), A64K(MOV, 0, 1), J64K(JEQ, 1, 0, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jsgt32[] = {A32K(MOV, 1, INT32_MIN), A64K(MOV, 0, 1), J32K(JSGT, 1, 0, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jsgt64[] = {A32K(MOV, 1, INT32_MIN), A64K(MOV, 0, 1), J64K(JSGT, 1, 0, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jeq32m1[] = {A32K(MOV, 1, -1), A64K(MOV, 0, 1), J32K(JEQ, 1, -1, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jeq64m1[] = {A32K(MOV, 1, -1), A64K(MOV, 0, 1), J64K(JEQ, 1, -1, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jlt32x[] = {LDDW(1, 0x0000000500000001ull), LDDW(2, 0x0000000100000002ull),
-	                            A64K(MOV, 0, 1), J32X(JLT, 1, 2, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jset32[] = {LDDW(1, 0xff00000000ull), A64K(MOV, 0, 1), J32K(JSET, 1, -1, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jsle64[] = {A64K(MOV, 1, -5), A64K(MOV, 0, 1), J64K(JSLE, 1, -5, 1), A64K(MOV, 0, 2), EXIT()};
-	struct b2n_insn jge64x[] = {A64K(MOV, 1, -1), A64K(MOV, 2, 1), A64K(MOV, 0, 1), J64X(JGE, 1, 2, 1), A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jeq32[] = {LDDW(1, 0x100000000ull), A64K(MOV, 0, 1), J32K(JEQ, 1, 0, 1),
+	                           A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jeq64[] = {LDDW(1, 0x100000000ull), A64K(MOV, 0, 1), J64K(JEQ, 1, 0, 1),
+	                           A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jsgt32[] = {A32K(MOV, 1, INT32_MIN), A64K(MOV, 0, 1), J32K(JSGT, 1, 0, 1),
+	                            A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jsgt64[] = {A32K(MOV, 1, INT32_MIN), A64K(MOV, 0, 1), J64K(JSGT, 1, 0, 1),
+	                            A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jeq32m1[] = {A32K(MOV, 1, -1), A64K(MOV, 0, 1), J32K(JEQ, 1, -1, 1),
+	                             A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jeq64m1[] = {A32K(MOV, 1, -1), A64K(MOV, 0, 1), J64K(JEQ, 1, -1, 1),
+	                             A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jlt32x[] = {LDDW(1, 0x0000000500000001ull),
+	                            LDDW(2, 0x0000000100000002ull),
+	                            A64K(MOV, 0, 1),
+	                            J32X(JLT, 1, 2, 1),
+	                            A64K(MOV, 0, 2),
+	                            EXIT()};
+	struct b2n_insn jset32[] = {LDDW(1, 0xff00000000ull), A64K(MOV, 0, 1), J32K(JSET, 1, -1, 1),
+	                            A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jsle64[] = {A64K(MOV, 1, -5), A64K(MOV, 0, 1), J64K(JSLE, 1, -5, 1),
+	                            A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn jge64x[] = {A64K(MOV, 1, -1),   A64K(MOV, 2, 1), A64K(MOV, 0, 1),
+	                            J64X(JGE, 1, 2, 1), A64K(MOV, 0, 2), EXIT()};
 	struct b2n_insn ja32[] = {JA32(2), A64K(MOV, 0, 1), EXIT(), A64K(MOV, 0, 2), EXIT()};
 	/* ja32 backwards: 0: ja32 +3 -> 4; 4: mov r0,7; 5: ja32 -4 -> 2; 2: exit */
-	struct b2n_insn ja32b[] = {JA32(3), A64K(MOV, 0, 1), EXIT(), A64K(MOV, 0, 3), A64K(MOV, 0, 7), JA32(-4)};
-	struct b2n_insn ja_back[] = {A64K(MOV, 0, 0), A64K(ADD, 0, 1), J64K(JGE, 0, 10, 1), JA(-3), EXIT()};
+	struct b2n_insn ja32b[] = {JA32(3),         A64K(MOV, 0, 1), EXIT(),
+	                           A64K(MOV, 0, 3), A64K(MOV, 0, 7), JA32(-4)};
+	struct b2n_insn ja_back[] = {A64K(MOV, 0, 0), A64K(ADD, 0, 1), J64K(JGE, 0, 10, 1), JA(-3),
+	                             EXIT()};
 	EXPECT_R0("jeq32 compares low 32 bits", jeq32, 1);
 	EXPECT_R0("jeq64 compares all bits", jeq64, 2);
 	EXPECT_R0("jsgt32 INT32_MIN > 0 false", jsgt32, 2);
@@ -424,12 +456,13 @@ static void test_byte_order(void)
 	for (size_t i = 0; i < B2N_ARRAY_LEN(cases); i++)
 		for (int be = 0; be <= 1; be++) {
 			uint64_t r0;
-			struct b2n_insn p[] = {LDDW(0, 0x1122334455667788ull), endi(cases[i].op, 0, cases[i].width),
-			                       EXIT()};
+			struct b2n_insn p[] = {LDDW(0, 0x1122334455667788ull),
+			                       endi(cases[i].op, 0, cases[i].width), EXIT()};
 			int rc = RUN(p, NULL, be, &r0);
 			uint64_t want = be ? cases[i].be : cases[i].le;
-			CHECK(rc == 0 && r0 == want, "%s be=%d: rc=%d r0=0x%" PRIx64 " want 0x%" PRIx64,
-			      cases[i].name, be, rc, r0, want);
+			CHECK(rc == 0 && r0 == want,
+			      "%s be=%d: rc=%d r0=0x%" PRIx64 " want 0x%" PRIx64, cases[i].name, be,
+			      rc, r0, want);
 		}
 
 	/* Reading network-order bytes 11 22 33 44 with be16/be32 gives the same
@@ -441,10 +474,14 @@ static void test_byte_order(void)
 		struct b2n_insn b32[] = {LDX(4, 0, 1, 0), END(BE, 0, 32), EXIT()};
 		struct b2n_insn l16[] = {LDX(2, 0, 1, 0), END(LE, 0, 16), EXIT()};
 		struct b2n_insn l32[] = {LDX(4, 0, 1, 0), END(LE, 0, 32), EXIT()};
-		CHECK(RUN(b16, net, be, &r0) == 0 && r0 == 0x1122, "ldxh+be16 be=%d r0=0x%" PRIx64, be, r0);
-		CHECK(RUN(b32, net, be, &r0) == 0 && r0 == 0x11223344, "ldxw+be32 be=%d r0=0x%" PRIx64, be, r0);
-		CHECK(RUN(l16, net, be, &r0) == 0 && r0 == 0x2211, "ldxh+le16 be=%d r0=0x%" PRIx64, be, r0);
-		CHECK(RUN(l32, net, be, &r0) == 0 && r0 == 0x44332211, "ldxw+le32 be=%d r0=0x%" PRIx64, be, r0);
+		CHECK(RUN(b16, net, be, &r0) == 0 && r0 == 0x1122, "ldxh+be16 be=%d r0=0x%" PRIx64,
+		      be, r0);
+		CHECK(RUN(b32, net, be, &r0) == 0 && r0 == 0x11223344,
+		      "ldxw+be32 be=%d r0=0x%" PRIx64, be, r0);
+		CHECK(RUN(l16, net, be, &r0) == 0 && r0 == 0x2211, "ldxh+le16 be=%d r0=0x%" PRIx64,
+		      be, r0);
+		CHECK(RUN(l32, net, be, &r0) == 0 && r0 == 0x44332211,
+		      "ldxw+le32 be=%d r0=0x%" PRIx64, be, r0);
 	}
 	/* le16 on the host order truncates (conformance le16-high). */
 	struct b2n_insn le16h[] = {LDDW(0, 0xaabbccddeeff1122ull), END(LE, 0, 16), EXIT()};
@@ -472,77 +509,96 @@ static void test_atomics(void)
 				for (int bytes = 4; bytes <= 8; bytes += 4) {
 					uint64_t buf[2], r0;
 					unsigned char *mem = (unsigned char *)buf;
-					struct b2n_insn p[] = {LDDW(2, V), atomic(bytes, ops[i].op, fetch, 1, 2, 8),
-					                       A64X(MOV, 0, 2), EXIT()};
+					struct b2n_insn p[] = {
+					    LDDW(2, V), atomic(bytes, ops[i].op, fetch, 1, 2, 8),
+					    A64X(MOV, 0, 2), EXIT()};
 					put(mem, 8, 0x5555555555555555ull, be);
 					put(mem + 8, 8, M, be);
 					if (bytes == 4)
-						put(mem + 8, 4, M, be); /* the word at +8 holds M's low half */
+						put(mem + 8, 4, M,
+						    be); /* the word at +8 holds M's low half */
 					int rc = RUN(p, mem, be, &r0);
 					uint64_t got = get(mem + 8, bytes, be);
 					uint64_t want = bytes == 8 ? ops[i].want64 : ops[i].want32;
-					uint64_t want_r0 = fetch ? (bytes == 8 ? M : 0x89abcdefull) : V;
+					uint64_t want_r0 =
+					    fetch ? (bytes == 8 ? M : 0x89abcdefull) : V;
 					CHECK(rc == 0 && got == want && r0 == want_r0,
-					      "atomic %s%s%d be=%d: rc=%d mem=0x%" PRIx64 " (want 0x%" PRIx64
-					      ") src=0x%" PRIx64 " (want 0x%" PRIx64 ")",
-					      fetch ? "fetch_" : "", ops[i].name, bytes * 8, be, rc, got, want, r0,
-					      want_r0);
+					      "atomic %s%s%d be=%d: rc=%d mem=0x%" PRIx64
+					      " (want 0x%" PRIx64 ") src=0x%" PRIx64
+					      " (want 0x%" PRIx64 ")",
+					      fetch ? "fetch_" : "", ops[i].name, bytes * 8, be, rc,
+					      got, want, r0, want_r0);
 					CHECK(get(mem, 8, be) == 0x5555555555555555ull,
-					      "atomic %s%d be=%d touched the previous word", ops[i].name, bytes * 8, be);
+					      "atomic %s%d be=%d touched the previous word",
+					      ops[i].name, bytes * 8, be);
 					if (bytes == 4)
-						CHECK(get(mem + 12, 4, be) == (be ? 0x89abcdefull : 0x01234567ull),
-						      "atomic %s32 be=%d touched the next word", ops[i].name, be);
+						CHECK(get(mem + 12, 4, be) ==
+						          (be ? 0x89abcdefull : 0x01234567ull),
+						      "atomic %s32 be=%d touched the next word",
+						      ops[i].name, be);
 				}
 
 	for (int be = 0; be <= 1; be++) {
 		uint64_t buf[2], r0;
 		unsigned char *mem = (unsigned char *)buf;
 		/* xchg DW: old value into src */
-		struct b2n_insn xchg64[] = {LDDW(2, V), atomic(8, B2N_ATOMIC_XCHG, 1, 1, 2, 0), A64X(MOV, 0, 2), EXIT()};
+		struct b2n_insn xchg64[] = {LDDW(2, V), atomic(8, B2N_ATOMIC_XCHG, 1, 1, 2, 0),
+		                            A64X(MOV, 0, 2), EXIT()};
 		put(mem, 8, M, be);
 		CHECK(RUN(xchg64, mem, be, &r0) == 0 && r0 == M && get(mem, 8, be) == V,
 		      "xchg64 be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0, get(mem, 8, be));
 		/* xchg W: old value zero-extended into src */
-		struct b2n_insn xchg32[] = {LDDW(2, V), atomic(4, B2N_ATOMIC_XCHG, 1, 1, 2, 4), A64X(MOV, 0, 2), EXIT()};
+		struct b2n_insn xchg32[] = {LDDW(2, V), atomic(4, B2N_ATOMIC_XCHG, 1, 1, 2, 4),
+		                            A64X(MOV, 0, 2), EXIT()};
 		put(mem, 8, 0x1111111111111111ull, be);
 		put(mem + 4, 4, 0x89abcdef, be);
-		CHECK(RUN(xchg32, mem, be, &r0) == 0 && r0 == 0x89abcdefull && get(mem + 4, 4, be) == 0xff00ff01ull &&
-		          get(mem, 4, be) == 0x11111111ull,
+		CHECK(RUN(xchg32, mem, be, &r0) == 0 && r0 == 0x89abcdefull &&
+		          get(mem + 4, 4, be) == 0xff00ff01ull && get(mem, 4, be) == 0x11111111ull,
 		      "xchg32 be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0, get(mem + 4, 4, be));
 
 		/* cmpxchg DW success / failure */
-		struct b2n_insn cx64[] = {LDDW(0, M), LDDW(2, V), atomic(8, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0), EXIT()};
+		struct b2n_insn cx64[] = {LDDW(0, M), LDDW(2, V),
+		                          atomic(8, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0), EXIT()};
 		put(mem, 8, M, be);
 		CHECK(RUN(cx64, mem, be, &r0) == 0 && r0 == M && get(mem, 8, be) == V,
-		      "cmpxchg64 match be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0, get(mem, 8, be));
-		struct b2n_insn cx64f[] = {LDDW(0, M + 1), LDDW(2, V), atomic(8, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0), EXIT()};
+		      "cmpxchg64 match be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0,
+		      get(mem, 8, be));
+		struct b2n_insn cx64f[] = {LDDW(0, M + 1), LDDW(2, V),
+		                           atomic(8, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0), EXIT()};
 		put(mem, 8, M, be);
 		CHECK(RUN(cx64f, mem, be, &r0) == 0 && r0 == M && get(mem, 8, be) == M,
-		      "cmpxchg64 mismatch be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0, get(mem, 8, be));
+		      "cmpxchg64 mismatch be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0,
+		      get(mem, 8, be));
 		/* cmpxchg W: compares only r0's low half; old value zero-extended into r0 */
 		struct b2n_insn cx32[] = {LDDW(0, 0xdeadbeef89abcdefull), LDDW(2, V),
 		                          atomic(4, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0), EXIT()};
 		put(mem, 8, 0x2222222222222222ull, be);
 		put(mem, 4, 0x89abcdef, be);
-		CHECK(RUN(cx32, mem, be, &r0) == 0 && r0 == 0x89abcdefull && get(mem, 4, be) == 0xff00ff01ull &&
-		          get(mem + 4, 4, be) == 0x22222222ull,
-		      "cmpxchg32 match be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0, get(mem, 4, be));
-		struct b2n_insn cx32f[] = {LDDW(0, 0x89abcdeeull), LDDW(2, V), atomic(4, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0),
-		                           EXIT()};
+		CHECK(RUN(cx32, mem, be, &r0) == 0 && r0 == 0x89abcdefull &&
+		          get(mem, 4, be) == 0xff00ff01ull && get(mem + 4, 4, be) == 0x22222222ull,
+		      "cmpxchg32 match be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0,
+		      get(mem, 4, be));
+		struct b2n_insn cx32f[] = {LDDW(0, 0x89abcdeeull), LDDW(2, V),
+		                           atomic(4, B2N_ATOMIC_CMPXCHG, 1, 1, 2, 0), EXIT()};
 		put(mem, 4, 0x89abcdef, be);
-		CHECK(RUN(cx32f, mem, be, &r0) == 0 && r0 == 0x89abcdefull && get(mem, 4, be) == 0x89abcdefull,
-		      "cmpxchg32 mismatch be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0, get(mem, 4, be));
+		CHECK(RUN(cx32f, mem, be, &r0) == 0 && r0 == 0x89abcdefull &&
+		          get(mem, 4, be) == 0x89abcdefull,
+		      "cmpxchg32 mismatch be=%d: r0=0x%" PRIx64 " mem=0x%" PRIx64, be, r0,
+		      get(mem, 4, be));
 		/* atomics on the stack */
-		struct b2n_insn stk[] = {ST(8, 10, -8, 40), A64K(MOV, 2, 2), atomic(8, B2N_ATOMIC_ADD, 0, 10, 2, -8),
-		                         LDX(8, 0, 10, -8), EXIT()};
-		CHECK(RUN(stk, NULL, be, &r0) == 0 && r0 == 42, "atomic add on stack be=%d: r0=%" PRIu64, be, r0);
+		struct b2n_insn stk[] = {ST(8, 10, -8, 40), A64K(MOV, 2, 2),
+		                         atomic(8, B2N_ATOMIC_ADD, 0, 10, 2, -8), LDX(8, 0, 10, -8),
+		                         EXIT()};
+		CHECK(RUN(stk, NULL, be, &r0) == 0 && r0 == 42,
+		      "atomic add on stack be=%d: r0=%" PRIu64, be, r0);
 	}
 	/* misaligned atomic -> -EFAULT */
 	uint64_t buf[2] = {0, 0}, r0;
 	struct b2n_insn mis[] = {A64K(MOV, 2, 1), atomic(8, B2N_ATOMIC_ADD, 0, 1, 2, 4), EXIT()};
 	CHECK(RUN(mis, buf, HOST, &r0) == -EFAULT, "misaligned atomic not rejected");
 	/* fetch result written to src even when src == dst's base register */
-	struct b2n_insn same[] = {A64X(MOV, 3, 1), atomic(8, B2N_ATOMIC_ADD, 1, 1, 1, 0), A64X(MOV, 0, 1), EXIT()};
+	struct b2n_insn same[] = {A64X(MOV, 3, 1), atomic(8, B2N_ATOMIC_ADD, 1, 1, 1, 0),
+	                          A64X(MOV, 0, 1), EXIT()};
 	buf[0] = 5;
 	int rc = RUN(same, buf, HOST, &r0);
 	CHECK(rc == 0 && r0 == 5 && buf[0] == 5 + (uint64_t)(uintptr_t)buf,
@@ -563,40 +619,61 @@ static void test_local_calls(void)
 	    /* 7 */ A64K(MOV, 8, 8),
 	    /* 8 */ A64K(MOV, 9, 9),
 	    /* 9 */ ST(8, 10, -8, 0xaa),
-	    /* 10 */ A64X(MOV, 6, 10), /* r6 = caller's r10 (preserved by the call) */
-	    /* 11 */ CALL_LOCAL(12),   /* -> 24 */
-	    /* 12 */ J64K(JNE, 0, 15, 9),          /* -> 22 */
-	    /* 13 */ J64K(JNE, 7, 7, 8), J64K(JNE, 8, 8, 7), J64K(JNE, 9, 9, 6),
-	    /* 16 */ J64X(JNE, 6, 10, 5),          /* r10 restored */
-	    /* 17 */ LDX(8, 1, 10, -8), J64K(JNE, 1, 0xaa, 3), /* own slot intact */
-	    /* 19 */ A64K(MOV, 0, 1), EXIT(),
+	    /* 10 */ A64X(MOV, 6, 10),    /* r6 = caller's r10 (preserved by the call) */
+	    /* 11 */ CALL_LOCAL(12),      /* -> 24 */
+	    /* 12 */ J64K(JNE, 0, 15, 9), /* -> 22 */
+	    /* 13 */ J64K(JNE, 7, 7, 8),
+	    J64K(JNE, 8, 8, 7),
+	    J64K(JNE, 9, 9, 6),
+	    /* 16 */ J64X(JNE, 6, 10, 5), /* r10 restored */
+	    /* 17 */ LDX(8, 1, 10, -8),
+	    J64K(JNE, 1, 0xaa, 3), /* own slot intact */
+	    /* 19 */ A64K(MOV, 0, 1),
+	    EXIT(),
 	    /* 21 */ EXIT(),
-	    /* 22 */ A64K(MOV, 0, -1), EXIT(),
+	    /* 22 */ A64K(MOV, 0, -1),
+	    EXIT(),
 	    /* func: r0 = r1+..+r5, fresh stack, clobber r6-r9 */
 	    /* 24 */ A64K(MOV, 0, 0),
-	    /* 25 */ LDX(8, 0, 10, -8), /* fresh frame: reads 0, not 0xaa */
-	    /* 26 */ J64K(JNE, 0, 0, 14),            /* -> 41: r0 stays non-zero */
-	    /* 27 */ J64X(JEQ, 10, 6, 13),           /* same r10 as the caller: -> 41 */
+	    /* 25 */ LDX(8, 0, 10, -8),    /* fresh frame: reads 0, not 0xaa */
+	    /* 26 */ J64K(JNE, 0, 0, 14),  /* -> 41: r0 stays non-zero */
+	    /* 27 */ J64X(JEQ, 10, 6, 13), /* same r10 as the caller: -> 41 */
 	    /* 28 */ ST(8, 10, -8, 0xbb),
-	    /* 29 */ A64X(ADD, 0, 1), A64X(ADD, 0, 2), A64X(ADD, 0, 3), A64X(ADD, 0, 4), A64X(ADD, 0, 5),
-	    /* 34 */ A64K(MOV, 6, 0), A64K(MOV, 7, 0), A64K(MOV, 8, 0), A64K(MOV, 9, 0),
-	    /* 38 */ LDX(8, 1, 10, -8), J64K(JNE, 1, 0xbb, 1),
+	    /* 29 */ A64X(ADD, 0, 1),
+	    A64X(ADD, 0, 2),
+	    A64X(ADD, 0, 3),
+	    A64X(ADD, 0, 4),
+	    A64X(ADD, 0, 5),
+	    /* 34 */ A64K(MOV, 6, 0),
+	    A64K(MOV, 7, 0),
+	    A64K(MOV, 8, 0),
+	    A64K(MOV, 9, 0),
+	    /* 38 */ LDX(8, 1, 10, -8),
+	    J64K(JNE, 1, 0xbb, 1),
 	    /* 40 */ EXIT(),
-	    /* 41 */ A64K(MOV, 0, 99), EXIT(),
+	    /* 41 */ A64K(MOV, 0, 99),
+	    EXIT(),
 	};
 	EXPECT_R0("local call: args, r0, r6-r9, separate stacks", q, 1);
 
 	/* depth: main -> f (frame 2) -> K recursive calls; 8 frames allowed */
 	for (int k = 5; k <= 7; k++) {
 		struct b2n_insn rec[] = {
-		    /* 0 */ A64K(MOV, 0, 0), A64K(MOV, 1, k), CALL_LOCAL(1), EXIT(),
-		    /* 4 */ J64K(JEQ, 1, 0, 3), A64K(ADD, 0, 1), A64K(SUB, 1, 1), CALL_LOCAL(-4),
+		    /* 0 */ A64K(MOV, 0, 0),
+		    A64K(MOV, 1, k),
+		    CALL_LOCAL(1),
+		    EXIT(),
+		    /* 4 */ J64K(JEQ, 1, 0, 3),
+		    A64K(ADD, 0, 1),
+		    A64K(SUB, 1, 1),
+		    CALL_LOCAL(-4),
 		    /* 8 */ EXIT(),
 		};
 		uint64_t r0;
 		int rc = RUN(rec, NULL, HOST, &r0);
 		if (k <= 6)
-			CHECK(rc == 0 && r0 == (uint64_t)k, "call depth %d frames: rc=%d r0=%" PRIu64, k + 2, rc, r0);
+			CHECK(rc == 0 && r0 == (uint64_t)k,
+			      "call depth %d frames: rc=%d r0=%" PRIu64, k + 2, rc, r0);
 		else
 			CHECK(rc == -ELOOP, "call depth 9 frames: rc=%d, want -ELOOP", rc);
 	}
@@ -634,7 +711,8 @@ static void test_helpers(void)
 	uint64_t r0;
 	CHECK(b2n_helper__register(5, h_unwind) == 0, "register 5");
 	CHECK(b2n_helper__register(7, h_weighted) == 0, "register 7");
-	CHECK(b2n_helper__register(B2N_HELPER_TABLE_SIZE, h_unwind) == -EINVAL, "register 256 accepted");
+	CHECK(b2n_helper__register(B2N_HELPER_TABLE_SIZE, h_unwind) == -EINVAL,
+	      "register 256 accepted");
 	CHECK(b2n_helper__register(UINT32_MAX, h_unwind) == -EINVAL, "register -1 accepted");
 	CHECK(b2n_helper__get(5) == h_unwind && b2n_helper_table[5] == h_unwind, "get 5");
 	CHECK(b2n_helper__get(B2N_HELPER_TABLE_SIZE) == NULL, "get 256");
@@ -643,17 +721,20 @@ static void test_helpers(void)
 	CHECK(b2n_callx(7, 1, 2, 3, 4, 5) == 54321, "b2n_callx 7");
 
 	/* conformance callx / call_unwind_fail */
-	struct b2n_insn callx[] = {A64K(MOV, 1, -1), A64K(MOV, 2, 5), CALLX(2), A64K(MOV, 0, 2), EXIT()};
+	struct b2n_insn callx[] = {A64K(MOV, 1, -1), A64K(MOV, 2, 5), CALLX(2), A64K(MOV, 0, 2),
+	                           EXIT()};
 	EXPECT_R0("conformance callx", callx, 2);
 	struct b2n_insn callx_r0[] = {A64K(MOV, 1, 9), A64K(MOV, 4, 5), CALLX(4), EXIT()};
 	EXPECT_R0("callx id in dst, r0 = helper result", callx_r0, 9);
 	struct b2n_insn unw[] = {A64K(MOV, 1, -1), CALL(5), EXIT()};
 	EXPECT_R0("call 5 returns r1", unw, 0xffffffffffffffffull);
-	struct b2n_insn args[] = {A64K(MOV, 1, 1), A64K(MOV, 2, 2), A64K(MOV, 3, 3), A64K(MOV, 4, 4),
-	                          A64K(MOV, 5, 5), CALL(7), EXIT()};
+	struct b2n_insn args[] = {A64K(MOV, 1, 1), A64K(MOV, 2, 2), A64K(MOV, 3, 3),
+	                          A64K(MOV, 4, 4), A64K(MOV, 5, 5), CALL(7),
+	                          EXIT()};
 	EXPECT_R0("call 7 gets r1..r5", args, 54321);
-	struct b2n_insn argsx[] = {A64K(MOV, 1, 1), A64K(MOV, 2, 2), A64K(MOV, 3, 3), A64K(MOV, 4, 4),
-	                           A64K(MOV, 5, 5), A64K(MOV, 6, 7), CALLX(6), EXIT()};
+	struct b2n_insn argsx[] = {A64K(MOV, 1, 1), A64K(MOV, 2, 2), A64K(MOV, 3, 3),
+	                           A64K(MOV, 4, 4), A64K(MOV, 5, 5), A64K(MOV, 6, 7),
+	                           CALLX(6),        EXIT()};
 	EXPECT_R0("callx 7 gets r1..r5", argsx, 54321);
 
 	/* unknown helpers go to the missing-helper handler */
@@ -661,18 +742,21 @@ static void test_helpers(void)
 	CHECK(prev != NULL, "default missing handler is NULL");
 	struct b2n_insn unk[] = {A64K(MOV, 3, 6), CALLX(3), EXIT()};
 	int rc = RUN(unk, NULL, HOST, &r0);
-	CHECK(rc == 0 && r0 == 0xdead && missing_id == 6, "callx unknown id 6: rc=%d r0=0x%" PRIx64 " id=%" PRIu64,
-	      rc, r0, missing_id);
+	CHECK(rc == 0 && r0 == 0xdead && missing_id == 6,
+	      "callx unknown id 6: rc=%d r0=0x%" PRIx64 " id=%" PRIu64, rc, r0, missing_id);
 	struct b2n_insn unkbig[] = {A64K(MOV, 3, -1), CALLX(3), EXIT()};
 	rc = RUN(unkbig, NULL, HOST, &r0);
-	CHECK(rc == 0 && r0 == 0xdead && missing_id == UINT64_MAX, "callx id -1: id=%" PRIx64, missing_id);
+	CHECK(rc == 0 && r0 == 0xdead && missing_id == UINT64_MAX, "callx id -1: id=%" PRIx64,
+	      missing_id);
 	struct b2n_insn unks[] = {CALL(200), EXIT()};
 	rc = RUN(unks, NULL, HOST, &r0);
-	CHECK(rc == 0 && r0 == 0xdead && missing_id == 200, "call 200 unknown: id=%" PRIu64, missing_id);
+	CHECK(rc == 0 && r0 == 0xdead && missing_id == 200, "call 200 unknown: id=%" PRIu64,
+	      missing_id);
 	CHECK(b2n_callx(1000, 0, 0, 0, 0, 0) == 0xdead && missing_id == 1000, "b2n_callx(1000)");
 	CHECK(b2n_set_missing_helper(NULL) == my_missing, "set_missing_helper returns previous");
 	CHECK(b2n_set_missing_helper(prev) != my_missing, "NULL restores the default");
-	CHECK(missing_calls == 4, "missing handler called %" PRIu64 " times, want 4", missing_calls);
+	CHECK(missing_calls == 4, "missing handler called %" PRIu64 " times, want 4",
+	      missing_calls);
 
 	/* the default handler prints the id and aborts: run it in a child */
 	int fds[2];
@@ -689,12 +773,14 @@ static void test_helpers(void)
 		char msg[256] = {0};
 		size_t len = 0;
 		ssize_t k;
-		while (len < sizeof(msg) - 1 && (k = read(fds[0], msg + len, sizeof(msg) - 1 - len)) > 0)
+		while (len < sizeof(msg) - 1 &&
+		       (k = read(fds[0], msg + len, sizeof(msg) - 1 - len)) > 0)
 			len += (size_t)k;
 		close(fds[0]);
 		int st = 0;
 		waitpid(pid, &st, 0);
-		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "default handler did not abort (status %d)", st);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+		      "default handler did not abort (status %d)", st);
 		CHECK(strstr(msg, "bpf2native runtime: call to unknown helper 77") != NULL,
 		      "default handler message: '%s'", msg);
 	} else {
@@ -717,7 +803,8 @@ static void test_faults_and_entry(void)
 	EXPECT_R0("untaken far jump is fine", jntaken, 3);
 	struct b2n_insn lddw_trunc[] = {A64K(MOV, 0, 0), mk(B2N_CLS_LD | 0x18, 0, 0, 0, 1)};
 	EXPECT_RC("truncated lddw", lddw_trunc, -EFAULT);
-	struct b2n_insn lddw_pseudo[] = {mk(B2N_CLS_LD | 0x18, 0, B2N_PSEUDO_MAP_FD, 0, 1), mk(0, 0, 0, 0, 0), EXIT()};
+	struct b2n_insn lddw_pseudo[] = {mk(B2N_CLS_LD | 0x18, 0, B2N_PSEUDO_MAP_FD, 0, 1),
+	                                 mk(0, 0, 0, 0, 0), EXIT()};
 	EXPECT_RC("lddw map fd", lddw_pseudo, -EINVAL);
 	struct b2n_insn bad[] = {mk(0xff, 0, 0, 0, 0), EXIT()};
 	EXPECT_RC("invalid opcode", bad, -EINVAL);
@@ -739,12 +826,14 @@ static void test_faults_and_entry(void)
 	/* entry state: r1 = ctx, r2 as given, r3-r9 = 0, r10 8-aligned */
 	int ctx;
 	struct b2n_insn r1[] = {A64X(MOV, 0, 1), EXIT()};
-	CHECK(run_opts(r1, 2, &ctx, 0, HOST, 0, &r0) == 0 && r0 == (uint64_t)(uintptr_t)&ctx, "r1 = ctx");
+	CHECK(run_opts(r1, 2, &ctx, 0, HOST, 0, &r0) == 0 && r0 == (uint64_t)(uintptr_t)&ctx,
+	      "r1 = ctx");
 	struct b2n_insn r2[] = {A64X(MOV, 0, 2), EXIT()};
-	CHECK(run_opts(r2, 2, NULL, 0x123456789ull, HOST, 0, &r0) == 0 && r0 == 0x123456789ull, "r2");
-	struct b2n_insn zero[] = {A64K(MOV, 0, 0), A64X(OR, 0, 3), A64X(OR, 0, 4), A64X(OR, 0, 5), A64X(OR, 0, 6),
-	                          A64X(OR, 0, 7), A64X(OR, 0, 8), A64X(OR, 0, 9), A64X(MOV, 1, 10), A64K(AND, 1, 7),
-	                          A64X(OR, 0, 1), EXIT()};
+	CHECK(run_opts(r2, 2, NULL, 0x123456789ull, HOST, 0, &r0) == 0 && r0 == 0x123456789ull,
+	      "r2");
+	struct b2n_insn zero[] = {A64K(MOV, 0, 0),  A64X(OR, 0, 3),  A64X(OR, 0, 4), A64X(OR, 0, 5),
+	                          A64X(OR, 0, 6),   A64X(OR, 0, 7),  A64X(OR, 0, 8), A64X(OR, 0, 9),
+	                          A64X(MOV, 1, 10), A64K(AND, 1, 7), A64X(OR, 0, 1), EXIT()};
 	EXPECT_R0("r3-r9 zero, r10 aligned", zero, 0);
 	struct b2n_insn exit_nl[] = {A64K(MOV, 0, 5), EXIT(), A64K(MOV, 0, 6), EXIT()};
 	EXPECT_R0("exit not last", exit_nl, 5);
