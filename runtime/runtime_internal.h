@@ -220,6 +220,14 @@ void b2n_rt_value_copy(const struct b2n_map *m, void *dst, const void *src);
 void b2n_rt_value_lock(const struct b2n_map *m, void *value);
 void b2n_rt_value_unlock(const struct b2n_map *m, void *value);
 
+/* ringbuf.c: the BPF_MAP_TYPE_RINGBUF family; b2n_rt_map_create (map.c)
+ * dispatches type B2N_MAP_RINGBUF to it. */
+const struct b2n_map_ops *b2n_rt_ringbuf_ops(void);
+
+/* map_array.c: the program in slot `index` of a prog_array, or NULL (used by
+ * tail calls, issue #4). */
+struct b2n_program *b2n_rt_prog_array_get(struct b2n_map *m, uint32_t index);
+
 /* cpu.c: this thread's per-CPU slot and the number of slots. */
 int b2n_rt_cpu(void);
 int b2n_rt_ncpus(void);
