@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -605,6 +606,61 @@ static void test_atomics(void)
 	      "fetch_add with src == base: rc=%d r0=%" PRIu64, rc, r0);
 }
 
+/* Host-order atomics must be real atomic operations: several threads run
+ * the interpreter at once on one counter pair and no update may be lost. */
+#define ATOMIC_THREADS 4
+#define ATOMIC_ITERS 100000
+static int atomic_go;
+
+static void *atomic_worker(void *arg)
+{
+	struct b2n_insn p[] = {
+	    /* 0 */ A64K(MOV, 3, ATOMIC_ITERS),
+	    /* 1 */ A64K(MOV, 2, 1),
+	    /* 2 */ atomic(8, B2N_ATOMIC_ADD, 0, 1, 2, 0),
+	    /* 3 */ A64K(MOV, 2, 1),
+	    /* 4 */ atomic(4, B2N_ATOMIC_ADD, 1, 1, 2, 8),
+	    /* 5 */ A64K(MOV, 2, 3),
+	    /* 6 */ atomic(8, B2N_ATOMIC_XOR, 1, 1, 2, 16),
+	    /* 7 */ A64K(SUB, 3, 1),
+	    /* 8 */ J64K(JNE, 3, 0, -8),
+	    /* 9 */ A64K(MOV, 0, 0),
+	    /* 10 */ EXIT(),
+	};
+	uint64_t r0;
+	while (!__atomic_load_n(&atomic_go, __ATOMIC_ACQUIRE))
+		; /* start together, so that the runs overlap */
+	intptr_t rc = b2n_interp__run(p, B2N_ARRAY_LEN(p), arg, 0, NULL, &r0);
+	return (void *)rc;
+}
+
+static void test_atomics_threads(void)
+{
+	static uint64_t mem[3];
+	pthread_t th[ATOMIC_THREADS];
+	int started = 0, bad_rc = 0;
+	for (int i = 0; i < ATOMIC_THREADS; i++)
+		if (pthread_create(&th[i], NULL, atomic_worker, mem) == 0)
+			started++;
+	__atomic_store_n(&atomic_go, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < started; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		if (ret)
+			bad_rc++;
+	}
+	uint32_t w;
+	memcpy(&w, (unsigned char *)mem + 8, 4);
+	CHECK(started == ATOMIC_THREADS && bad_rc == 0, "threads: %d started, %d failed", started,
+	      bad_rc);
+	CHECK(mem[0] == (uint64_t)started * ATOMIC_ITERS,
+	      "concurrent add64 lost updates: %" PRIu64 " want %d", mem[0], started * ATOMIC_ITERS);
+	CHECK(w == (uint32_t)started * ATOMIC_ITERS,
+	      "concurrent fetch_add32 lost updates: %u want %d", w, started * ATOMIC_ITERS);
+	/* an even number of xors with 3 in total leaves 0 */
+	CHECK(mem[2] == 0, "concurrent fetch_xor64: 0x%" PRIx64 " want 0", mem[2]);
+}
+
 static void test_local_calls(void)
 {
 	/* like conformance call_local, plus separate stacks and r10 restore */
@@ -850,6 +906,7 @@ int main(void)
 	test_jumps();
 	test_byte_order();
 	test_atomics();
+	test_atomics_threads();
 	test_local_calls();
 	test_helpers();
 	test_faults_and_entry();
