@@ -22,6 +22,7 @@ int b2n_allow_unknown_helpers;
 int b2n_helper_known(int32_t id)
 {
 	switch (id) {
+	case 12: /* bpf_tail_call: compiled inline (lower/tailcall.c) */
 #define X(n, name) case n:
 #include <bpf2native/helpers.def>
 #undef X

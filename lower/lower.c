@@ -24,22 +24,7 @@
 
 #include <bpf2native/runtime.h>
 
-struct lctx {
-	LLVMContextRef C;
-	LLVMModuleRef M;
-	LLVMBuilderRef B;
-	LLVMTypeRef i1, i8, i16, i32, i64, ptr, fnty, wrapty;
-	const struct b2n_target *t;
-	const struct b2n_input *obj;
-	LLVMValueRef map_slots, value_slots; /* [nmaps x ptr] of the object */
-	const struct b2n_prog *prog;
-	LLVMValueRef *funcs; /* one per prog->funcs */
-	LLVMValueRef fn;
-	LLVMValueRef regs[11];
-	LLVMValueRef stack;
-	LLVMBasicBlockRef *blocks; /* per instruction: block it starts, or NULL */
-	unsigned char *second;     /* second slots of lddw */
-};
+
 
 static LLVMTypeRef int_ty(struct lctx *c, int bytes)
 {
@@ -55,7 +40,7 @@ static LLVMTypeRef int_ty(struct lctx *c, int bytes)
 	}
 }
 
-static LLVMValueRef k64(struct lctx *c, uint64_t v)
+LLVMValueRef b2n_k64(struct lctx *c, uint64_t v)
 {
 	return LLVMConstInt(c->i64, v, 0);
 }
@@ -65,12 +50,12 @@ static LLVMValueRef kty(LLVMTypeRef ty, uint64_t v)
 	return LLVMConstInt(ty, v, 0);
 }
 
-static LLVMValueRef reg(struct lctx *c, int r)
+LLVMValueRef b2n_reg(struct lctx *c, int r)
 {
 	return LLVMBuildLoad2(c->B, c->i64, c->regs[r], "");
 }
 
-static void set_reg(struct lctx *c, int r, LLVMValueRef v)
+void b2n_set_reg(struct lctx *c, int r, LLVMValueRef v)
 {
 	LLVMBuildStore(c->B, v, c->regs[r]);
 }
@@ -99,11 +84,11 @@ static LLVMValueRef mem_addr(struct lctx *c, int base, int16_t off, int size, un
 		while (a > 1 && (idx % (long)a) != 0)
 			a >>= 1;
 		*align = a < (unsigned)size ? a : (unsigned)size;
-		LLVMValueRef i = k64(c, (uint64_t)idx);
+		LLVMValueRef i = b2n_k64(c, (uint64_t)idx);
 		return LLVMBuildGEP2(c->B, c->i8, c->stack, &i, 1, "");
 	}
 	*align = 1;
-	LLVMValueRef a = LLVMBuildAdd(c->B, reg(c, base), k64(c, (uint64_t)(int64_t)off), "");
+	LLVMValueRef a = LLVMBuildAdd(c->B, b2n_reg(c, base), b2n_k64(c, (uint64_t)(int64_t)off), "");
 	return LLVMBuildIntToPtr(c->B, a, c->ptr, "");
 }
 
@@ -276,7 +261,7 @@ static LLVMValueRef call_args(struct lctx *c, LLVMValueRef callee, LLVMTypeRef t
 	if (first)
 		args[n++] = first;
 	for (int r = 1; r <= 5; r++)
-		args[n++] = reg(c, r);
+		args[n++] = b2n_reg(c, r);
 	return LLVMBuildCall2(c->B, ty, callee, args, n, "");
 }
 
@@ -313,20 +298,20 @@ static size_t lower_insn(struct lctx *c, size_t i)
 	switch (f.family) {
 	case B2N_F_ALU: {
 		LLVMTypeRef ty = f.is64 ? c->i64 : c->i32;
-		LLVMValueRef srcv = f.src_reg ? reg(c, in->src) : k64(c, (uint64_t)(int64_t)in->imm);
-		LLVMValueRef a = trunc_to(c, reg(c, in->dst), ty);
+		LLVMValueRef srcv = f.src_reg ? b2n_reg(c, in->src) : b2n_k64(c, (uint64_t)(int64_t)in->imm);
+		LLVMValueRef a = trunc_to(c, b2n_reg(c, in->dst), ty);
 		LLVMValueRef b = trunc_to(c, srcv, ty);
 		LLVMValueRef r = alu_op(c, (enum b2n_alu_op)f.op, a, b, srcv);
-		set_reg(c, in->dst, zext64(c, r));
+		b2n_set_reg(c, in->dst, zext64(c, r));
 		return 1;
 	}
 	case B2N_F_END: {
-		LLVMValueRef v = trunc_to(c, reg(c, in->dst), int_ty(c, f.size / 8));
+		LLVMValueRef v = trunc_to(c, b2n_reg(c, in->dst), int_ty(c, f.size / 8));
 		int swap = f.op == B2N_END_BSWAP || (f.op == B2N_END_LE && c->t->big_endian) ||
 		           (f.op == B2N_END_BE && !c->t->big_endian);
 		if (swap && f.size > 8)
 			v = bswap(c, v);
-		set_reg(c, in->dst, zext64(c, v));
+		b2n_set_reg(c, in->dst, zext64(c, v));
 		return 1;
 	}
 	case B2N_F_JA:
@@ -334,9 +319,9 @@ static size_t lower_insn(struct lctx *c, size_t i)
 		return 1;
 	case B2N_F_JCC: {
 		LLVMTypeRef ty = f.is64 ? c->i64 : c->i32;
-		LLVMValueRef a = trunc_to(c, reg(c, in->dst), ty);
+		LLVMValueRef a = trunc_to(c, b2n_reg(c, in->dst), ty);
 		LLVMValueRef b = trunc_to(
-			c, f.src_reg ? reg(c, in->src) : k64(c, (uint64_t)(int64_t)in->imm), ty);
+			c, f.src_reg ? b2n_reg(c, in->src) : b2n_k64(c, (uint64_t)(int64_t)in->imm), ty);
 		LLVMValueRef cond;
 		if (f.op == B2N_JSET)
 			cond = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, a, b, ""), kty(ty, 0), "");
@@ -346,55 +331,60 @@ static size_t lower_insn(struct lctx *c, size_t i)
 		return 1;
 	}
 	case B2N_F_EXIT:
-		LLVMBuildRet(B, reg(c, 0));
+		LLVMBuildRet(B, b2n_reg(c, 0));
 		return 1;
 	case B2N_F_CALL: {
-		LLVMValueRef idx[2] = {k64(c, 0), k64(c, (uint64_t)in->imm)};
+		if (in->imm == B2N_HELPER_TAIL_CALL) {
+			b2n_tail__lower_call(c);
+			return 1;
+		}
+		LLVMValueRef idx[2] = {b2n_k64(c, 0), b2n_k64(c, (uint64_t)in->imm)};
 		LLVMValueRef tab = helper_table(c);
 		LLVMValueRef slot = LLVMBuildGEP2(B, LLVMGlobalGetValueType(tab), tab, idx, 2, "");
 		LLVMValueRef fp = LLVMBuildLoad2(B, c->ptr, slot, "");
-		set_reg(c, 0, call_args(c, fp, c->fnty, NULL));
+		b2n_set_reg(c, 0, call_args(c, fp, c->fnty, NULL));
 		return 1;
 	}
 	case B2N_F_CALLX: {
 		LLVMTypeRef ty;
 		LLVMValueRef fn = callx_fn(c, &ty);
-		set_reg(c, 0, call_args(c, fn, ty, reg(c, in->dst)));
+		b2n_set_reg(c, 0, call_args(c, fn, ty, b2n_reg(c, in->dst)));
 		return 1;
 	}
 	case B2N_F_CALL_LOCAL:
-		set_reg(c, 0, call_args(c, func_at(c, i + 1 + (size_t)in->imm), c->fnty, NULL));
+		b2n_set_reg(c, 0, call_args(c, func_at(c, i + 1 + (size_t)in->imm), c->fnty, NULL));
+		b2n_tail__after_local_call(c);
 		return 1;
 	case B2N_F_LDX:
-		set_reg(c, in->dst, zext64(c, load_mem(c, in->src, in->off, f.size)));
+		b2n_set_reg(c, in->dst, zext64(c, load_mem(c, in->src, in->off, f.size)));
 		return 1;
 	case B2N_F_LDXSX:
-		set_reg(c, in->dst, sext64(c, load_mem(c, in->src, in->off, f.size)));
+		b2n_set_reg(c, in->dst, sext64(c, load_mem(c, in->src, in->off, f.size)));
 		return 1;
 	case B2N_F_ST:
-		store_mem(c, in->dst, in->off, f.size, k64(c, (uint64_t)(int64_t)in->imm));
+		store_mem(c, in->dst, in->off, f.size, b2n_k64(c, (uint64_t)(int64_t)in->imm));
 		return 1;
 	case B2N_F_STX:
-		store_mem(c, in->dst, in->off, f.size, reg(c, in->src));
+		store_mem(c, in->dst, in->off, f.size, b2n_reg(c, in->src));
 		return 1;
 	case B2N_F_ATOMIC: {
 		unsigned align;
 		LLVMTypeRef ty = int_ty(c, f.size);
 		LLVMValueRef p = mem_addr(c, in->dst, in->off, f.size, &align);
-		LLVMValueRef v = trunc_to(c, reg(c, in->src), ty);
+		LLVMValueRef v = trunc_to(c, b2n_reg(c, in->src), ty);
 		LLVMAtomicOrdering seq = LLVMAtomicOrderingSequentiallyConsistent;
 		if (f.op == B2N_ATOMIC_CMPXCHG) {
-			LLVMValueRef x = LLVMBuildAtomicCmpXchg(B, p, trunc_to(c, reg(c, 0), ty), v,
+			LLVMValueRef x = LLVMBuildAtomicCmpXchg(B, p, trunc_to(c, b2n_reg(c, 0), ty), v,
 			                                        seq, seq, 0);
 			LLVMSetAlignment(x, (unsigned)f.size);
-			set_reg(c, 0, zext64(c, LLVMBuildExtractValue(B, x, 0, "")));
+			b2n_set_reg(c, 0, zext64(c, LLVMBuildExtractValue(B, x, 0, "")));
 			return 1;
 		}
 		LLVMValueRef old =
 			LLVMBuildAtomicRMW(B, atomic_binop((enum b2n_atomic_op)f.op), p, v, seq, 0);
 		LLVMSetAlignment(old, (unsigned)f.size);
 		if (f.fetch || f.op == B2N_ATOMIC_XCHG)
-			set_reg(c, in->src, zext64(c, old));
+			b2n_set_reg(c, in->src, zext64(c, old));
 		return 1;
 	}
 	case B2N_F_LDDW: {
@@ -403,7 +393,7 @@ static size_t lower_insn(struct lctx *c, size_t i)
 		if (in->src == B2N_PSEUDO_MAP_IDX || in->src == B2N_PSEUDO_MAP_IDX_VALUE) {
 			LLVMValueRef tab =
 				in->src == B2N_PSEUDO_MAP_IDX ? c->map_slots : c->value_slots;
-			LLVMValueRef idx[2] = {k64(c, 0), k64(c, (uint64_t)in->imm)};
+			LLVMValueRef idx[2] = {b2n_k64(c, 0), b2n_k64(c, (uint64_t)in->imm)};
 			LLVMValueRef slot =
 				LLVMBuildGEP2(B, LLVMGlobalGetValueType(tab), tab, idx, 2, "");
 			LLVMValueRef p = LLVMBuildLoad2(B, c->ptr, slot, "");
@@ -411,13 +401,13 @@ static size_t lower_insn(struct lctx *c, size_t i)
 			                LLVMMetadataAsValue(c->C, LLVMMDNodeInContext2(c->C, NULL, 0)));
 			val = LLVMBuildPtrToInt(B, p, c->i64, "");
 			if (in->src == B2N_PSEUDO_MAP_IDX_VALUE)
-				val = LLVMBuildAdd(B, val, k64(c, (uint64_t)(uint32_t)in[1].imm), "");
+				val = LLVMBuildAdd(B, val, b2n_k64(c, (uint64_t)(uint32_t)in[1].imm), "");
 		} else if (in->src == B2N_PSEUDO_FUNC) {
 			val = LLVMBuildPtrToInt(B, func_at(c, i + 1 + (size_t)in->imm), c->i64, "");
 		} else {
-			val = k64(c, v);
+			val = b2n_k64(c, v);
 		}
-		set_reg(c, in->dst, val);
+		b2n_set_reg(c, in->dst, val);
 		return 2;
 	}
 	case B2N_F_LDABS:
@@ -451,10 +441,10 @@ static void lower_func(struct lctx *c, size_t k)
 	c->stack = LLVMBuildAlloca(B, LLVMArrayType2(c->i8, B2N_STACK_SIZE), "stack");
 	LLVMSetAlignment(c->stack, 8);
 	for (int r = 0; r <= 9; r++)
-		set_reg(c, r, r >= 1 && r <= 5 ? LLVMGetParam(c->fn, (unsigned)r - 1) : k64(c, 0));
-	LLVMValueRef top = k64(c, B2N_STACK_SIZE);
+		b2n_set_reg(c, r, r >= 1 && r <= 5 ? LLVMGetParam(c->fn, (unsigned)r - 1) : b2n_k64(c, 0));
+	LLVMValueRef top = b2n_k64(c, B2N_STACK_SIZE);
 	LLVMValueRef fp = LLVMBuildGEP2(B, c->i8, c->stack, &top, 1, "fp");
-	set_reg(c, 10, LLVMBuildPtrToInt(B, fp, c->i64, ""));
+	b2n_set_reg(c, 10, LLVMBuildPtrToInt(B, fp, c->i64, ""));
 
 	/* Leaders: jump targets and instructions after a block end. */
 	memset(c->blocks, 0, c->prog->ninsns * sizeof(*c->blocks));
@@ -511,8 +501,8 @@ static void lower_prog(struct lctx *c, const struct b2n_prog *prog)
 	LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(c->C, w, "entry");
 	LLVMPositionBuilderAtEnd(c->B, bb);
 	LLVMValueRef args[5] = {LLVMBuildPtrToInt(c->B, LLVMGetParam(w, 0), c->i64, ""),
-	                        LLVMGetParam(w, 1), k64(c, 0), k64(c, 0), k64(c, 0)};
-	LLVMBuildRet(c->B, LLVMBuildCall2(c->B, c->fnty, c->funcs[0], args, 5, ""));
+	                        LLVMGetParam(w, 1), b2n_k64(c, 0), b2n_k64(c, 0), b2n_k64(c, 0)};
+	b2n_tail__entry(c, args);
 
 	free(c->funcs);
 	free(c->blocks);
@@ -644,7 +634,7 @@ static void emit_descriptor(struct lctx *c, const struct b2n_input *obj)
 		for (size_t i = 0; i < pr->ninsns; i++) {
 			struct b2n_form f;
 			if (!b2n_isa_classify(&pr->insns[i], &f) && f.family == B2N_F_CALL &&
-			    !used[pr->insns[i].imm]) {
+			    pr->insns[i].imm != B2N_HELPER_TAIL_CALL && !used[pr->insns[i].imm]) {
 				used[pr->insns[i].imm] = 1;
 				nused++;
 			}
@@ -654,7 +644,7 @@ static void emit_descriptor(struct lctx *c, const struct b2n_input *obj)
 		LLVMValueRef f[6] = {cstr(c, pr->name),
 		                     cstr(c, pr->section),
 		                     LLVMGetNamedFunction(c->M, pr->symbol),
-		                     LLVMConstPointerNull(c->ptr),
+		                     b2n_tail__entry_of(c, pr),
 		                     k32(c, 0),
 		                     k32(c, 0)};
 		progs[p] = LLVMConstNamedStruct(prog_ty, f, 6);

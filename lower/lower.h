@@ -35,6 +35,36 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 #ifdef B2N_LOWER_INTERNAL
 #include <llvm-c/Core.h>
 
+/* State of lowering one program (lower.c, shared with tailcall.c). */
+struct lctx {
+	LLVMContextRef C;
+	LLVMModuleRef M;
+	LLVMBuilderRef B;
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, fnty, wrapty;
+	const struct b2n_target *t;
+	const struct b2n_input *obj;
+	LLVMValueRef map_slots, value_slots; /* [nmaps x ptr] of the object */
+	const struct b2n_prog *prog;
+	LLVMValueRef *funcs; /* one per prog->funcs */
+	LLVMValueRef fn;
+	LLVMValueRef regs[11];
+	LLVMValueRef stack;
+	LLVMBasicBlockRef *blocks; /* per instruction: block it starts, or NULL */
+	unsigned char *second;     /* second slots of lddw */
+};
+
+/* lower.c */
+LLVMValueRef b2n_reg(struct lctx *c, int r);
+void b2n_set_reg(struct lctx *c, int r, LLVMValueRef v);
+LLVMValueRef b2n_k64(struct lctx *c, uint64_t v);
+
+/* tailcall.c: bpf_tail_call (helper 12) and the two entries of a program. */
+#define B2N_HELPER_TAIL_CALL 12
+void b2n_tail__lower_call(struct lctx *c);
+void b2n_tail__after_local_call(struct lctx *c);
+void b2n_tail__entry(struct lctx *c, LLVMValueRef args[5]);
+LLVMValueRef b2n_tail__entry_of(struct lctx *c, const struct b2n_prog *prog);
+
 /* lower.c: build the IR of all programs into module m. */
 void b2n_lower__module(LLVMModuleRef m, struct b2n_input *const *objs, size_t nobjs,
                        const struct b2n_target *target);
