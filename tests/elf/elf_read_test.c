@@ -2,7 +2,7 @@
  * elf_read_test.c - host test of the ELF reader (frontend/elf.c).
  *
  * Modes, each taking BPF objects built from the sources of this folder:
- *   progs OBJ...        objects of progs.c: b2n_object__open must find exactly
+ *   progs OBJ...        objects of progs.c: b2n_input__open must find exactly
  *                       the programs of ELF_TEST_PROGS with their sections,
  *                       native symbols and number of functions; every local
  *                       call must land on a function start (the instruction
@@ -110,12 +110,12 @@ static void swap_ctx(struct elf_ctx *c)
 		c->q[i] = __builtin_bswap64(c->q[i]);
 }
 
-static int open_obj(const char *path, struct b2n_object **obj)
+static int open_obj(const char *path, struct b2n_input **obj)
 {
 	struct b2n_open_opts o = {.sz = sizeof(o), .kind = B2N_IN_AUTO, .object_name = NULL};
 	captured_len = 0;
 	captured[0] = 0;
-	int err = b2n_object__open(path, &o, obj);
+	int err = b2n_input__open(path, &o, obj);
 	if (err)
 		FAIL("%s: open failed (%d): %s", path, err, captured);
 	return err;
@@ -159,7 +159,7 @@ static void check_calls(const char *path, const struct b2n_prog *p)
 	}
 }
 
-static uint64_t interp(const struct b2n_object *obj, const struct b2n_prog *p,
+static uint64_t interp(const struct b2n_input *obj, const struct b2n_prog *p,
                        const struct elf_ctx *c, int *err)
 {
 	struct elf_ctx copy = *c;
@@ -175,7 +175,7 @@ static uint64_t interp(const struct b2n_object *obj, const struct b2n_prog *p,
 
 static void test_progs(const char *path)
 {
-	struct b2n_object *obj;
+	struct b2n_input *obj;
 	size_t runs = 0;
 	if (open_obj(path, &obj))
 		return;
@@ -222,17 +222,17 @@ static void test_progs(const char *path)
 	}
 	printf("%s: %zu programs (%s), %zu interpreter runs compared\n", path, obj->nprogs,
 	       obj->big_endian ? "big-endian" : "little-endian", runs);
-	b2n_object__free(obj);
+	b2n_input__free(obj);
 }
 
 static void test_nosym(const char *path)
 {
-	struct b2n_object *obj;
+	struct b2n_input *obj;
 	if (open_obj(path, &obj))
 		return;
 	if (obj->nprogs != 1) {
 		FAIL("%s: %zu programs, expected 1", path, obj->nprogs);
-		b2n_object__free(obj);
+		b2n_input__free(obj);
 		return;
 	}
 	const struct b2n_prog *p = &obj->progs[0];
@@ -257,18 +257,18 @@ static void test_nosym(const char *path)
 			     (unsigned long long)got, (unsigned long long)want);
 	}
 	printf("%s: program %s ok\n", path, p->name);
-	b2n_object__free(obj);
+	b2n_input__free(obj);
 }
 
 static void test_error(const char *text, const char *path)
 {
-	struct b2n_object *obj = NULL;
+	struct b2n_input *obj = NULL;
 	captured_len = 0;
 	captured[0] = 0;
-	int err = b2n_object__open(path, NULL, &obj);
+	int err = b2n_input__open(path, NULL, &obj);
 	if (!err) {
 		FAIL("%s: opened, expected an error containing \"%s\"", path, text);
-		b2n_object__free(obj);
+		b2n_input__free(obj);
 		return;
 	}
 	if (captured_lines() != 1 || !strstr(captured, text))
@@ -291,7 +291,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 /* One reading of a (possibly corrupt) image.  Returns 0 if it was accepted. */
 static int read_image(const unsigned char *buf, size_t len, int *bad)
 {
-	struct b2n_object *obj = b2n_xcalloc(1, sizeof(*obj));
+	struct b2n_input *obj = b2n_xcalloc(1, sizeof(*obj));
 	obj->path = b2n_strdup("fuzz.o");
 	obj->name = b2n_strdup("fuzz");
 	obj->kind = B2N_IN_ELF;
@@ -314,7 +314,7 @@ static int read_image(const unsigned char *buf, size_t len, int *bad)
 		*bad = 1;
 		fprintf(stderr, "FAIL: positive error %d\n", err);
 	}
-	b2n_object__free(obj);
+	b2n_input__free(obj);
 	return err;
 }
 
@@ -340,13 +340,24 @@ static void test_fuzz(const char *path)
 		else
 			accepted++;
 	}
-	/* Random corruption: 1 to 8 bytes, biased to header-ish values. */
-	rng_state = 12345;
-	for (int it = 0; it < 20000; it++) {
+	/* Random corruption of 1 to 8 bytes, half of them in the ELF header
+	 * or the last third of the file (where both compilers put the
+	 * symbol table, relocations and section headers).  B2N_FUZZ_ITERS
+	 * and B2N_FUZZ_SEED allow longer runs. */
+	const char *env = getenv("B2N_FUZZ_ITERS");
+	long iters = env ? atol(env) : 10000;
+	env = getenv("B2N_FUZZ_SEED");
+	rng_state = env ? strtoull(env, NULL, 0) * 0x9e3779b97f4a7c15ULL + 1 : 12345;
+	for (long it = 0; it < iters; it++) {
 		memcpy(buf, orig, len);
 		int nb = 1 + (int)(rng() % 8);
 		for (int k = 0; k < nb; k++) {
 			size_t at = (size_t)(rng() % len);
+			if (rng() % 2)
+				at = rng() % 4 ? len - 1 - (size_t)(rng() % (len / 3 + 1))
+				               : (size_t)(rng() % 64);
+			if (at >= len)
+				at = len - 1;
 			switch (rng() % 4) {
 			case 0:
 				buf[at] = (unsigned char)rng();
@@ -370,7 +381,7 @@ static void test_fuzz(const char *path)
 	/* Wrong class and machine are -ENOEXEC. */
 	memcpy(buf, orig, len);
 	buf[4] = 1; /* ELFCLASS32 */
-	struct b2n_object o = {.path = "class.o", .name = "x"};
+	struct b2n_input o = {.path = "class.o", .name = "x"};
 	captured_len = 0;
 	if (b2n_elf__read(&o, buf, len) != -ENOEXEC || captured_lines() != 1)
 		FAIL("%s: ELFCLASS32 not refused with -ENOEXEC: %s", path, captured);
