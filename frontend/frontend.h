@@ -41,6 +41,13 @@ void b2n_err(const char *file, const char *fmt, ...) __attribute__((format(print
 struct b2n_func {
 	size_t start, end; /* instruction range [start, end) */
 	char *name;        /* symbol name when known, else "sub_<start>" */
+	/* Filled by b2n_prog__verify (verify.c): */
+	uint32_t stack_depth; /* bytes below r10 that the function uses, exactly
+	                         as the kernel verifier derives it */
+	uint32_t chain_depth; /* combined depth of the deepest call chain that
+	                         starts here (each frame rounded up to 32, as the
+	                         kernel's check_max_stack_depth does) */
+	int calls_tail;       /* the function contains a bpf_tail_call */
 };
 
 /* Relocation kinds attached to an instruction (filled by the ELF reader;
@@ -156,6 +163,23 @@ int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog);
  * lets unknown ids through to be resolved at load time. */
 int b2n_helper_known(int32_t id);
 extern int b2n_allow_unknown_helpers;
+
+/* verify.c: the analysis pass ("our verifier"), run after b2n_prog__check:
+ * CFG and reachability of every function, stack depth derived from
+ * r10-relative accesses (also through copies of r10, constant offsets
+ * added to them, and such pointers spilled to the stack and reloaded), and
+ * the kernel's rejections (stack access outside [-512, 0) or beyond the
+ * 512-byte budget of a call chain, reads of never-written registers, call
+ * depth above 8, tail calls from subprograms whose callers use too much
+ * stack).  Fills funcs[].stack_depth/chain_depth/calls_tail.  Returns 0, or
+ * -EINVAL after one b2n_diag line. */
+struct b2n_verify_opts {
+	size_t sz;
+	int allow_uninit; /* do not reject reads of never-written registers
+	                     (the conformance suite's programs need this) */
+};
+int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
+                     const struct b2n_verify_opts *opts);
 
 /* Diagnostic about one instruction:
  * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */
