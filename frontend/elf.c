@@ -449,6 +449,8 @@ static const char *ref_kind(struct rd *r, const struct esym *e)
 {
 	if (e->shndx == SHN_UNDEF)
 		return "extern";
+	if (e->shndx == SHN_COMMON)
+		return "data";
 	if (e->shndx >= r->shnum)
 		return "symbol";
 	if (r->secmap[e->shndx] >= 0)
