@@ -40,7 +40,9 @@ static void usage(FILE *out)
 	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
 	        "  --allow-unknown-helpers  accept helper ids the runtime does not know;\n"
 	        "                   they must be registered before the object is loaded\n"
-	        "  -v               verbose\n"
+	        "  --stats          print, per function: derived stack depth, combined\n"
+	        "                   depth of its deepest call chain, native frame size\n"
+	        "  -v               verbose (implies --stats)\n"
 	        "  --version        print the version\n"
 	        "  --help           print this help\n");
 }
@@ -163,6 +165,9 @@ int main(int argc, char **argv)
 			b2n_allow_unknown_helpers = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			copts.verbose = 1;
+			copts.stats = 1;
+		} else if (!strcmp(a, "--stats")) {
+			copts.stats = 1;
 		} else if (!strcmp(a, "--version")) {
 			printf("bpf2native %s (LLVM 19 C API)\n", B2N_VERSION);
 			return 0;

@@ -63,6 +63,7 @@ struct b2n_prog {
 	struct b2n_func *funcs; /* filled by b2n_prog__check; funcs[0] = entry */
 	size_t nfuncs;
 	char **lines;           /* optional per-insn "file.c:LINE" (BTF), or NULL */
+	int verified;           /* b2n_prog__verify succeeded: funcs[] depths valid */
 };
 
 enum b2n_input_kind { B2N_IN_AUTO, B2N_IN_ELF, B2N_IN_RAW, B2N_IN_ASM };

@@ -61,6 +61,65 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	return err;
 }
 
+/* Native frame size of function `fn` in assembly text `as`: the largest
+ * CFA offset its CFI declares (return address included where the target
+ * pushes one), or the size of SPARC's register-window `save`.  -1 when the
+ * function was not emitted (inlined into its callers). */
+static long frame_size(const char *as, const char *fn)
+{
+	char label[600];
+	snprintf(label, sizeof(label), "\n%s:", fn);
+	const char *p = strstr(as, label);
+	if (!p) {
+		snprintf(label, sizeof(label), "\n\"%s\":", fn);
+		p = strstr(as, label);
+	}
+	if (!p)
+		return -1;
+	const char *end = strstr(p, ".cfi_endproc");
+	const char *end2 = strstr(p + 1, "\n.Lfunc_end");
+	if (!end || (end2 && end2 < end))
+		end = end2;
+	long best = 0;
+	for (const char *q = p; q && (!end || q < end); q = strchr(q + 1, '\n')) {
+		long v;
+		const char *l = q + 1;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (sscanf(l, ".cfi_def_cfa_offset %ld", &v) == 1 && v > best)
+			best = v;
+		else if (sscanf(l, "save %%sp, -%ld, %%sp", &v) == 1 && v > best)
+			best = v;
+	}
+	return best;
+}
+
+static void print_stats(struct b2n_input *const *objs, size_t nobjs, const char *as)
+{
+	for (size_t o = 0; o < nobjs; o++)
+		for (size_t p = 0; p < objs[o]->nprogs; p++) {
+			const struct b2n_prog *pr = &objs[o]->progs[p];
+			for (size_t k = 0; k < pr->nfuncs; k++) {
+				char nm[512];
+				const struct b2n_func *f = &pr->funcs[k];
+				snprintf(nm, sizeof(nm), "%s.%s", pr->symbol, f->name);
+				long fs = frame_size(as, nm);
+				if (k == 0) {
+					long w = frame_size(as, pr->symbol);
+					fs = fs < 0 ? w : fs;
+				}
+				printf("stats: %s: program %s: func %s: stack depth %u, call chain "
+				       "depth %u, native frame ",
+				       objs[o]->path, pr->name, f->name, f->stack_depth,
+				       f->chain_depth);
+				if (fs < 0)
+					printf("inlined\n");
+				else
+					printf("%ld\n", fs);
+			}
+		}
+}
+
 static void init_llvm(void)
 {
 	static int done;
@@ -132,6 +191,22 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 		abort();
 	}
 
+	if (opts->stats) {
+		LLVMModuleRef clone = LLVMCloneModule(m);
+		LLVMMemoryBufferRef abuf;
+		if (!LLVMTargetMachineEmitToMemoryBuffer(tm, clone, LLVMAssemblyFile, &msg, &abuf)) {
+			size_t n = LLVMGetBufferSize(abuf);
+			char *as = b2n_xcalloc(n + 2, 1);
+			as[0] = '\n';
+			memcpy(as + 1, LLVMGetBufferStart(abuf), n);
+			print_stats(objs, nobjs, as);
+			free(as);
+			LLVMDisposeMemoryBuffer(abuf);
+		} else {
+			LLVMDisposeMessage(msg);
+		}
+		LLVMDisposeModule(clone);
+	}
 	if (opts->emit == B2N_EMIT_LLVM) {
 		char *s = LLVMPrintModuleToString(m);
 		err = write_atomic(out_path, s, strlen(s));

@@ -79,7 +79,7 @@ static LLVMValueRef trunc_to(struct lctx *c, LLVMValueRef v, LLVMTypeRef ty)
 static LLVMValueRef mem_addr(struct lctx *c, int base, int16_t off, int size, unsigned *align)
 {
 	if (base == 10) {
-		long idx = B2N_STACK_SIZE + off;
+		long idx = (long)c->stack_size + off;
 		unsigned a = 8;
 		while (a > 1 && (idx % (long)a) != 0)
 			a >>= 1;
@@ -438,11 +438,14 @@ static void lower_func(struct lctx *c, size_t k)
 		snprintf(nm, sizeof(nm), "r%d", r);
 		c->regs[r] = LLVMBuildAlloca(B, c->i64, nm);
 	}
-	c->stack = LLVMBuildAlloca(B, LLVMArrayType2(c->i8, B2N_STACK_SIZE), "stack");
+	/* The frame has the derived depth, rounded up to 8 (the largest BPF
+	 * access); without a verified depth, the kernel's 512 bytes. */
+	c->stack_size = c->prog->verified ? (fn->stack_depth + 7u) & ~7u : B2N_STACK_SIZE;
+	c->stack = LLVMBuildAlloca(B, LLVMArrayType2(c->i8, c->stack_size), "stack");
 	LLVMSetAlignment(c->stack, 8);
 	for (int r = 0; r <= 9; r++)
 		b2n_set_reg(c, r, r >= 1 && r <= 5 ? LLVMGetParam(c->fn, (unsigned)r - 1) : b2n_k64(c, 0));
-	LLVMValueRef top = b2n_k64(c, B2N_STACK_SIZE);
+	LLVMValueRef top = b2n_k64(c, c->stack_size);
 	LLVMValueRef fp = LLVMBuildGEP2(B, c->i8, c->stack, &top, 1, "fp");
 	b2n_set_reg(c, 10, LLVMBuildPtrToInt(B, fp, c->i64, ""));
 

@@ -24,6 +24,7 @@ struct b2n_compile_opts {
 	int opt_level;        /* 0..3 */
 	enum b2n_emit emit;
 	int verbose;
+	int stats;            /* print per-function depths and native frames */
 };
 
 /* Lower every program of every object into one module, optimise, and write
@@ -49,6 +50,7 @@ struct lctx {
 	LLVMValueRef fn;
 	LLVMValueRef regs[11];
 	LLVMValueRef stack;
+	uint32_t stack_size; /* bytes of the current function's BPF frame */
 	LLVMBasicBlockRef *blocks; /* per instruction: block it starts, or NULL */
 	unsigned char *second;     /* second slots of lddw */
 };
