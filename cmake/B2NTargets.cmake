@@ -20,6 +20,11 @@
 # b2n_target_cc(<n> <outvar>) / b2n_target_ar(<n> <outvar>) return the tools
 # (empty when missing).  x86_64 uses the host C compiler when the host is
 # x86_64.
+#
+# Note: the cross flags are strict -std=c11 with no feature-test macro (the
+# host build adds -D_GNU_SOURCE), so a runtime file that uses POSIX or GNU
+# functions (strdup, pthread_*, sched_getcpu, clock_gettime...) must define
+# _GNU_SOURCE (or _POSIX_C_SOURCE) itself, before its first #include.
 
 set(B2N_SOURCE_ROOT "${CMAKE_CURRENT_LIST_DIR}/..")
 get_filename_component(B2N_SOURCE_ROOT "${B2N_SOURCE_ROOT}" ABSOLUTE)
