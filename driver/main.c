@@ -42,6 +42,8 @@ static void usage(FILE *out)
 	        "                   they must be registered before the object is loaded\n"
 	        "  --stats          print, per function: derived stack depth, combined\n"
 	        "                   depth of its deepest call chain, native frame size\n"
+	        "  --loop-limit N   allow N back edges per run; then the program returns\n"
+	        "                   B2N_LOOP_LIMIT_EXCEEDED ((uint64_t)-ELOOP)\n"
 	        "  -v               verbose (implies --stats)\n"
 	        "  --version        print the version\n"
 	        "  --help           print this help\n");
@@ -166,6 +168,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			copts.verbose = 1;
 			copts.stats = 1;
+		} else if (!strcmp(a, "--loop-limit")) {
+			NEED_ARG();
+			char *end;
+			copts.loop_limit = strtoull(next, &end, 0);
+			if (*end || !copts.loop_limit)
+				return fail_usage("bad --loop-limit '%s' (a positive count)", next);
 		} else if (!strcmp(a, "--stats")) {
 			copts.stats = 1;
 		} else if (!strcmp(a, "--version")) {

@@ -171,7 +171,7 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 	LLVMSetModuleDataLayout(m, dl);
 	LLVMDisposeTargetData(dl);
 
-	b2n_lower__module(m, objs, nobjs, t);
+	b2n_lower__module(m, objs, nobjs, opts);
 	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
 		fprintf(stderr, "bpf2native: internal error: invalid IR:\n%s\n", msg);
 		abort();

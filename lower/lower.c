@@ -314,9 +314,12 @@ static size_t lower_insn(struct lctx *c, size_t i)
 		b2n_set_reg(c, in->dst, zext64(c, v));
 		return 1;
 	}
-	case B2N_F_JA:
-		LLVMBuildBr(B, block_at(c, i + 1 + (size_t)(f.is64 ? in->off : in->imm)));
+	case B2N_F_JA: {
+		size_t t = i + 1 + (size_t)(f.is64 ? in->off : in->imm);
+		LLVMBasicBlockRef bb = block_at(c, t);
+		LLVMBuildBr(B, t <= i ? b2n_loop__edge(c, bb) : bb);
 		return 1;
+	}
 	case B2N_F_JCC: {
 		LLVMTypeRef ty = f.is64 ? c->i64 : c->i32;
 		LLVMValueRef a = trunc_to(c, b2n_reg(c, in->dst), ty);
@@ -327,7 +330,9 @@ static size_t lower_insn(struct lctx *c, size_t i)
 			cond = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, a, b, ""), kty(ty, 0), "");
 		else
 			cond = LLVMBuildICmp(B, jcc_pred((enum b2n_jcc_op)f.op), a, b, "");
-		LLVMBuildCondBr(B, cond, block_at(c, i + 1 + (size_t)in->off), block_at(c, i + 1));
+		size_t t = i + 1 + (size_t)in->off;
+		LLVMBasicBlockRef bb = block_at(c, t);
+		LLVMBuildCondBr(B, cond, t <= i ? b2n_loop__edge(c, bb) : bb, block_at(c, i + 1));
 		return 1;
 	}
 	case B2N_F_EXIT:
@@ -354,6 +359,7 @@ static size_t lower_insn(struct lctx *c, size_t i)
 	case B2N_F_CALL_LOCAL:
 		b2n_set_reg(c, 0, call_args(c, func_at(c, i + 1 + (size_t)in->imm), c->fnty, NULL));
 		b2n_tail__after_local_call(c);
+		b2n_loop__after_call(c);
 		return 1;
 	case B2N_F_LDX:
 		b2n_set_reg(c, in->dst, zext64(c, load_mem(c, in->src, in->off, f.size)));
@@ -455,6 +461,13 @@ static void lower_func(struct lctx *c, size_t k)
 		if (c->second[i])
 			continue;
 		const struct b2n_insn *in = &c->prog->insns[i];
+		struct b2n_form f;
+		if (b2n_isa_classify(in, &f))
+			abort();
+		if (f.family == B2N_F_JA)
+			block_at(c, i + 1 + (size_t)(f.is64 ? in->off : in->imm));
+		else if (f.family == B2N_F_JCC)
+			block_at(c, i + 1 + (size_t)in->off);
 		if (is_block_end(in) && i + 1 < fn->end)
 			block_at(c, i + 1);
 	}
@@ -505,6 +518,7 @@ static void lower_prog(struct lctx *c, const struct b2n_prog *prog)
 	LLVMPositionBuilderAtEnd(c->B, bb);
 	LLVMValueRef args[5] = {LLVMBuildPtrToInt(c->B, LLVMGetParam(w, 0), c->i64, ""),
 	                        LLVMGetParam(w, 1), b2n_k64(c, 0), b2n_k64(c, 0), b2n_k64(c, 0)};
+	b2n_loop__entry(c);
 	b2n_tail__entry(c, args);
 
 	free(c->funcs);
@@ -684,9 +698,11 @@ static void emit_descriptor(struct lctx *c, const struct b2n_input *obj)
 }
 
 void b2n_lower__module(LLVMModuleRef m, struct b2n_input *const *objs, size_t nobjs,
-                       const struct b2n_target *target)
+                       const struct b2n_compile_opts *opts)
 {
+	const struct b2n_target *target = opts->target;
 	struct lctx c = {0};
+	c.loop_limit = opts->loop_limit;
 	c.C = LLVMGetModuleContext(m);
 	c.M = m;
 	c.B = LLVMCreateBuilderInContext(c.C);

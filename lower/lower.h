@@ -25,6 +25,7 @@ struct b2n_compile_opts {
 	enum b2n_emit emit;
 	int verbose;
 	int stats;            /* print per-function depths and native frames */
+	uint64_t loop_limit;  /* --loop-limit: back edges per run, 0 = unlimited */
 };
 
 /* Lower every program of every object into one module, optimise, and write
@@ -51,6 +52,7 @@ struct lctx {
 	LLVMValueRef regs[11];
 	LLVMValueRef stack;
 	uint32_t stack_size; /* bytes of the current function's BPF frame */
+	uint64_t loop_limit;
 	LLVMBasicBlockRef *blocks; /* per instruction: block it starts, or NULL */
 	unsigned char *second;     /* second slots of lddw */
 };
@@ -67,9 +69,14 @@ void b2n_tail__after_local_call(struct lctx *c);
 void b2n_tail__entry(struct lctx *c, LLVMValueRef args[5]);
 LLVMValueRef b2n_tail__entry_of(struct lctx *c, const struct b2n_prog *prog);
 
+/* looplimit.c: --loop-limit. */
+LLVMBasicBlockRef b2n_loop__edge(struct lctx *c, LLVMBasicBlockRef target);
+void b2n_loop__after_call(struct lctx *c);
+void b2n_loop__entry(struct lctx *c);
+
 /* lower.c: build the IR of all programs into module m. */
 void b2n_lower__module(LLVMModuleRef m, struct b2n_input *const *objs, size_t nobjs,
-                       const struct b2n_target *target);
+                       const struct b2n_compile_opts *opts);
 #endif
 
 #endif

@@ -15,6 +15,9 @@
 B2N_API __thread uint32_t b2n_tail_call_cnt;
 B2N_API __thread void *b2n_tail_pending_fn;
 B2N_API __thread uint64_t b2n_tail_pending_ctx;
+/* --loop-limit state of the running program (lower/looplimit.c). */
+B2N_API __thread uint64_t b2n_loop_budget;
+B2N_API __thread uint32_t b2n_loop_spent;
 
 typedef uint64_t (*b2n_body_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 

@@ -51,6 +51,10 @@ typedef uint64_t (*b2n_missing_helper_fn)(uint64_t id);
  * helper N" on stderr and abort).  Returns the previous handler. */
 B2N_API b2n_missing_helper_fn b2n_set_missing_helper(b2n_missing_helper_fn fn);
 
+/* What a program compiled with --loop-limit returns when its run spent its
+ * budget of back edges: (uint64_t)-ELOOP. */
+#define B2N_LOOP_LIMIT_EXCEEDED ((uint64_t)-40)
+
 /* ---- reference interpreter ---------------------------------------------- */
 
 struct b2n_interp_opts {
