@@ -11,7 +11,8 @@
  * function symbols and a per-instruction relocation slot.  Programs are the
  * global STT_FUNC symbols of every executable section but ".text" (or the
  * whole section when it has no function symbol); static functions and all of
- * ".text" are subprograms.
+ * ".text" are subprograms.  So are ".text.*" sections (-ffunction-sections,
+ * gcc's .text.unlikely): they hold what would otherwise be in ".text".
  *
  * A program is then built as its own instruction array out of "units": its
  * own range first, then, breadth first, the function (by symbol range) that
@@ -178,7 +179,7 @@ static int read_exec_section(struct rd *r, Elf_Scn *scn, size_t shndx, const GEl
 	struct esec *s = &r->secs[r->nsecs];
 	s->shndx = shndx;
 	s->name = name;
-	s->is_text = strcmp(name, ".text") == 0;
+	s->is_text = strcmp(name, ".text") == 0 || strncmp(name, ".text.", 6) == 0;
 	s->n = sh->sh_size / INSN_SZ;
 	s->insns = b2n_xcalloc(s->n, sizeof(*s->insns));
 	s->rel = b2n_xcalloc(s->n, sizeof(*s->rel));
