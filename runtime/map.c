@@ -233,7 +233,11 @@ int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32
 	if (!m)
 		return -ENOMEM;
 	m->ops = ops;
-	m->name = strdup(name ? name : "");
+	if (!name)
+		name = "";
+	m->name = malloc(strlen(name) + 1);
+	if (m->name)
+		memcpy(m->name, name, strlen(name) + 1);
 	m->type = type;
 	m->key_size = key_size;
 	m->value_size = value_size;
