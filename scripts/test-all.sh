@@ -1,0 +1,53 @@
+#!/bin/sh
+# test-all.sh - the whole test suite, as root on Debian 12 (CI runs it
+# through .ci/run):
+#   1. install the missing packages (scripts/deps.sh);
+#   2. configure a clean build (build-test/), build everything and run every
+#      ctest test (conformance and plugin on the six targets, unit, ELF,
+#      interpreter, bad input, example);
+#   3. configure a clean ASan+UBSan build (build-asan/, -DB2N_SANITIZE=ON)
+#      and run the host-only tests there (ctest -LE target).
+# A build failure does not stop the run (make -k), so every test result is
+# reported; the exit status is non-zero if anything failed.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+b2n_install_deps || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+start=$(date +%s)
+failed=""
+
+run_build() { # run_build DIR CMAKE-ARGS...
+	dir=$1
+	shift
+	rm -rf "$dir"
+	cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" || return 1
+	cmake --build "$dir" -j "$jobs" -- -k
+}
+
+echo "== [1/2] build and full test suite (build-test/)"
+run_build "$root/build-test" || failed="$failed build"
+if [ -x "$root/build-test/bpf2native" ]; then
+	(cd "$root/build-test" && ctest -j "$jobs" --output-on-failure --timeout 1800) ||
+		failed="$failed ctest"
+else
+	failed="$failed ctest(no-compiler)"
+fi
+echo "== test-all: full suite done after $(( $(date +%s) - start )) s"
+
+echo "== [2/2] ASan+UBSan build, host-only tests (build-asan/)"
+if run_build "$root/build-asan" -DB2N_SANITIZE=ON; then
+	(cd "$root/build-asan" &&
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			ctest -j "$jobs" -LE target --output-on-failure --timeout 900) ||
+		failed="$failed asan-ctest"
+else
+	failed="$failed asan-build"
+fi
+
+echo "== test-all: finished in $(( $(date +%s) - start )) s"
+if [ -n "$failed" ]; then
+	echo "test-all: FAILED:$failed"
+	exit 1
+fi
+echo "test-all: everything passed"
