@@ -228,20 +228,23 @@ static void rb_destroy(struct b2n_map *m)
 	m->priv = NULL;
 }
 
-static const struct b2n_map_ops b2n_ringbuf_ops = {
+/* Referenced by map.c as b2n_rt_ops_ringbuf (weakly) and through the
+ * accessor declared in runtime_internal.h. */
+extern const struct b2n_map_ops b2n_rt_ops_ringbuf;
+const struct b2n_map_ops b2n_rt_ops_ringbuf = {
 	.create = rb_create,
 	.destroy = rb_destroy,
 };
 
 const struct b2n_map_ops *b2n_rt_ringbuf_ops(void)
 {
-	return &b2n_ringbuf_ops;
+	return &b2n_rt_ops_ringbuf;
 }
 
 static struct b2n_rb *rb_of_map_arg(uint64_t r1)
 {
 	struct b2n_map *m = (struct b2n_map *)(uintptr_t)r1;
-	if (!m || m->ops != &b2n_ringbuf_ops)
+	if (!m || m->ops != &b2n_rt_ops_ringbuf)
 		return NULL;
 	return rb_of(m);
 }
@@ -411,7 +414,7 @@ B2N_API int b2n_ring_buffer__add(struct b2n_ring_buffer *rbs, struct b2n_map *ma
                                  b2n_ring_buffer_sample_fn sample_cb, void *ctx)
 {
 	struct b2n_rb_ring *n;
-	if (!rbs || !map || !sample_cb || map->ops != &b2n_ringbuf_ops || !map->priv)
+	if (!rbs || !map || !sample_cb || map->ops != &b2n_rt_ops_ringbuf || !map->priv)
 		return -EINVAL;
 	n = realloc(rbs->rings, sizeof(*n) * (size_t)(rbs->nrings + 1));
 	if (!n)
