@@ -1,0 +1,247 @@
+/*
+ * verify_test.c - host tests of the analysis pass (frontend/verify.c).
+ *
+ * Every input goes through the real frontend (b2n_input__open, which runs
+ * b2n_prog__check) and then b2n_prog__verify; diagnostics are captured.
+ *   verify_test depths MANIFEST DIR   each line "FILE PROG D0,D1,.. CHAIN0":
+ *                                      the derived depth of every function
+ *                                      (in start order) and the chain depth
+ *                                      of the entry must be exactly those
+ *   verify_test reject FILE REGEX     opening+verifying must fail with
+ *                                      exactly one diagnostic line, which
+ *                                      matches the extended regex
+ *   verify_test conformance DIR       every *.data verifies; programs that
+ *                                      need allow_uninit are counted/listed
+ *   verify_test show FILE...          print every function's figures
+ * Prints each failure and a summary; exits 1 on any failure.
+ */
+#include <dirent.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend/frontend.h"
+
+static char diag[8192];
+static size_t diag_len;
+static int diag_lines;
+
+static int capture(enum b2n_print_level level, const char *fmt, va_list ap)
+{
+	if (level == B2N_DEBUG)
+		return 0;
+	int n = vsnprintf(diag + diag_len, sizeof(diag) - diag_len, fmt, ap);
+	if (n > 0) {
+		for (size_t i = diag_len; i < sizeof(diag) && diag[i]; i++)
+			diag_lines += diag[i] == '\n';
+		diag_len += (size_t)n;
+		if (diag_len >= sizeof(diag))
+			diag_len = sizeof(diag) - 1;
+	}
+	return n;
+}
+
+static void reset_diag(void)
+{
+	diag[0] = 0;
+	diag_len = 0;
+	diag_lines = 0;
+}
+
+/* Open and verify every program; returns the first error. */
+static int open_verify(const char *path, int allow_uninit, struct b2n_input **out)
+{
+	struct b2n_verify_opts vo = {.sz = sizeof(vo), .allow_uninit = allow_uninit};
+	struct b2n_input *obj = NULL;
+	int err = b2n_input__open(path, NULL, &obj);
+	*out = NULL;
+	if (err)
+		return err;
+	for (size_t p = 0; p < obj->nprogs; p++) {
+		err = b2n_prog__verify(obj, &obj->progs[p], &vo);
+		if (err) {
+			b2n_input__free(obj);
+			return err;
+		}
+	}
+	*out = obj;
+	return 0;
+}
+
+static int do_show(int argc, char **argv)
+{
+	int bad = 0;
+	for (int a = 0; a < argc; a++) {
+		struct b2n_input *obj;
+		reset_diag();
+		if (open_verify(argv[a], 0, &obj)) {
+			printf("%s: REJECTED: %s", argv[a], diag);
+			bad = 1;
+			continue;
+		}
+		for (size_t p = 0; p < obj->nprogs; p++) {
+			struct b2n_prog *pr = &obj->progs[p];
+			printf("%s %s", argv[a], pr->name);
+			for (size_t k = 0; k < pr->nfuncs; k++)
+				printf("%s%u", k ? "," : " ", pr->funcs[k].stack_depth);
+			printf(" %u  (", pr->funcs[0].chain_depth);
+			for (size_t k = 0; k < pr->nfuncs; k++)
+				printf("%s%s@%zu chain=%u%s", k ? " " : "", pr->funcs[k].name,
+				       pr->funcs[k].start, pr->funcs[k].chain_depth,
+				       pr->funcs[k].calls_tail ? " tail" : "");
+			printf(")\n");
+		}
+		b2n_input__free(obj);
+	}
+	return bad;
+}
+
+static int do_depths(const char *manifest, const char *dir)
+{
+	FILE *f = fopen(manifest, "r");
+	char line[1024];
+	int pass = 0, fail = 0;
+	if (!f) {
+		perror(manifest);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char file[256], prog[128], depths[256], path[1024];
+		unsigned chain;
+		struct b2n_input *obj;
+		if (line[0] == '#' || sscanf(line, "%255s %127s %255s %u", file, prog, depths, &chain) != 4)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		reset_diag();
+		if (open_verify(path, 0, &obj)) {
+			printf("FAIL %s %s: rejected: %s", file, prog, diag);
+			fail++;
+			continue;
+		}
+		struct b2n_prog *pr = NULL;
+		for (size_t p = 0; p < obj->nprogs; p++)
+			if (!strcmp(obj->progs[p].name, prog))
+				pr = &obj->progs[p];
+		if (!pr) {
+			printf("FAIL %s: no program %s\n", file, prog);
+			fail++;
+			b2n_input__free(obj);
+			continue;
+		}
+		char got[256] = "";
+		size_t gl = 0;
+		for (size_t k = 0; k < pr->nfuncs; k++)
+			gl += (size_t)snprintf(got + gl, sizeof(got) - gl, "%s%u", k ? "," : "",
+			                       pr->funcs[k].stack_depth);
+		if (strcmp(got, depths) || pr->funcs[0].chain_depth != chain) {
+			printf("FAIL %s %s: depths %s chain %u, expected %s chain %u\n", file, prog, got,
+			       pr->funcs[0].chain_depth, depths, chain);
+			fail++;
+		} else {
+			printf("ok   %s %s: depths %s chain %u\n", file, prog, got, chain);
+			pass++;
+		}
+		b2n_input__free(obj);
+	}
+	fclose(f);
+	printf("depths: %d passed, %d failed\n", pass, fail);
+	return fail != 0 || pass == 0;
+}
+
+static int do_reject(const char *path, const char *re)
+{
+	regex_t rx;
+	struct b2n_input *obj;
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB)) {
+		printf("FAIL bad regex %s\n", re);
+		return 1;
+	}
+	reset_diag();
+	int err = open_verify(path, 0, &obj);
+	int ok = 1;
+	if (!err) {
+		printf("FAIL %s: accepted, expected a diagnostic matching /%s/\n", path, re);
+		b2n_input__free(obj);
+		ok = 0;
+	} else if (diag_lines != 1) {
+		printf("FAIL %s: %d diagnostic lines, expected 1:\n%s", path, diag_lines, diag);
+		ok = 0;
+	} else if (regexec(&rx, diag, 0, NULL, 0)) {
+		printf("FAIL %s: diagnostic does not match /%s/:\n%s", path, re, diag);
+		ok = 0;
+	} else {
+		printf("ok   %s", diag);
+	}
+	regfree(&rx);
+	return !ok;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int do_conformance(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *names[1024];
+	size_t nn = 0;
+	int ok = 0, need = 0, bad = 0;
+	if (!d) {
+		perror(dir);
+		return 1;
+	}
+	while ((e = readdir(d)) && nn < 1024) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && !strcmp(e->d_name + l - 5, ".data"))
+			names[nn++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, nn, sizeof(*names), cmp_str);
+	for (size_t k = 0; k < nn; k++) {
+		char path[1024];
+		struct b2n_input *obj;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[k]);
+		reset_diag();
+		if (!open_verify(path, 0, &obj)) {
+			ok++;
+			b2n_input__free(obj);
+		} else {
+			char first[sizeof(diag)];
+			snprintf(first, sizeof(first), "%s", diag);
+			reset_diag();
+			if (!open_verify(path, 1, &obj)) {
+				need++;
+				printf("needs allow_uninit: %s", first);
+				b2n_input__free(obj);
+			} else {
+				bad++;
+				printf("FAIL %s", diag);
+			}
+		}
+		free(names[k]);
+	}
+	printf("conformance: %zu programs: %d verify as they are, %d need allow_uninit, %d "
+	       "rejected\n",
+	       nn, ok, need, bad);
+	return bad != 0 || nn == 0;
+}
+
+int main(int argc, char **argv)
+{
+	b2n_set_print(capture);
+	if (argc >= 4 && !strcmp(argv[1], "depths"))
+		return do_depths(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "reject"))
+		return do_reject(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "conformance"))
+		return do_conformance(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "show"))
+		return do_show(argc - 2, argv + 2);
+	fprintf(stderr, "usage: verify_test depths MANIFEST DIR | reject FILE REGEX | "
+	                "conformance DIR | show FILE...\n");
+	return 2;
+}
