@@ -516,7 +516,8 @@ static uint32_t round8(int64_t n)
 	return (uint32_t)((n + 7) & ~(int64_t)7);
 }
 
-/* An access of `size` bytes at v + off.  The stack part is checked against
+/* An access of `size` bytes at v + off (size 0: by a helper or callee,
+ * whose extent is not known here).  The stack part is checked against
  * [-512, 0) and raises the depth; an argument part goes to the summary. */
 static int access(struct vctx *vc, size_t i, int reg, const struct aval *v, int64_t off,
                   int64_t size)
@@ -533,7 +534,12 @@ static int access(struct vctx *vc, size_t i, int reg, const struct aval *v, int6
 		}
 		if (k.lo < -B2N_STACK_SIZE || k.lo >= 0 ||
 		    (k.lo == k.hi && k.hi + size > 0)) {
-			if (k.lo == k.hi)
+			if (k.lo == k.hi && size == 0)
+				b2n_diag(vc->obj, vc->prog, i,
+				         "stack access at r10%+" PRId64 " (by the call, through r%d) is "
+				         "outside the stack [-512, 0)",
+				         k.lo, reg);
+			else if (k.lo == k.hi)
 				b2n_diag(vc->obj, vc->prog, i,
 				         "stack access at r10%+" PRId64 " (%" PRId64
 				         " bytes) is outside the stack [-512, 0)",
@@ -658,7 +664,7 @@ static int apply_summary(struct vctx *vc, size_t i, int reg, const struct aval *
 		}
 		return 0;
 	}
-	return access(vc, i, reg, v, m, 1);
+	return access(vc, i, reg, v, m, 0);
 }
 
 static int helper_call(struct vctx *vc, struct astate *st, size_t i, int64_t id)
@@ -670,7 +676,7 @@ static int helper_call(struct vctx *vc, struct astate *st, size_t i, int64_t id)
 			if ((err = rd(vc, st, i, r)))
 				return err;
 		for (int r = 1; r <= 5; r++)
-			if ((h->mem & (1 << r)) && (err = access(vc, i, r, &st->r[r], 0, 1)))
+			if ((h->mem & (1 << r)) && (err = access(vc, i, r, &st->r[r], 0, 0)))
 				return err;
 		if ((id == 164 || id == 181) && (st->r[2].bits & V_FUNC)) {
 			/* callback(index, ctx) / callback(map, key, value, ctx):
@@ -683,7 +689,7 @@ static int helper_call(struct vctx *vc, struct astate *st, size_t i, int64_t id)
 		/* Unknown prototype: any frame pointer argument counts. */
 		for (int r = 1; r <= 5; r++)
 			if (!(st->r[r].bits & V_UNINIT) &&
-			    (err = access(vc, i, r, &st->r[r], 0, 1)))
+			    (err = access(vc, i, r, &st->r[r], 0, 0)))
 				return err;
 	}
 	if (id == 12)

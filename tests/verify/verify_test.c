@@ -3,10 +3,12 @@
  *
  * Every input goes through the real frontend (b2n_input__open, which runs
  * b2n_prog__check) and then b2n_prog__verify; diagnostics are captured.
- *   verify_test depths MANIFEST DIR   each line "FILE PROG D0,D1,.. CHAIN0":
- *                                      the derived depth of every function
- *                                      (in start order) and the chain depth
- *                                      of the entry must be exactly those
+ *   verify_test depths MANIFEST DIR   each line "FILE PROG D0,D1,.. CHAIN0
+ *                                      [tail=F,..]": the derived depth of
+ *                                      every function (in start order), the
+ *                                      chain depth of the entry and the
+ *                                      functions with a tail call must be
+ *                                      exactly those
  *   verify_test reject FILE REGEX     opening+verifying must fail with
  *                                      exactly one diagnostic line, which
  *                                      matches the extended regex
@@ -108,10 +110,11 @@ static int do_depths(const char *manifest, const char *dir)
 		return 1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char file[256], prog[128], depths[256], path[1024];
+		char file[256], prog[128], depths[256], path[1024], tail[128] = "tail=";
 		unsigned chain;
 		struct b2n_input *obj;
-		if (line[0] == '#' || sscanf(line, "%255s %127s %255s %u", file, prog, depths, &chain) != 4)
+		int nf = sscanf(line, "%255s %127s %255s %u %127s", file, prog, depths, &chain, tail);
+		if (line[0] == '#' || nf < 4)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		reset_diag();
@@ -135,9 +138,15 @@ static int do_depths(const char *manifest, const char *dir)
 		for (size_t k = 0; k < pr->nfuncs; k++)
 			gl += (size_t)snprintf(got + gl, sizeof(got) - gl, "%s%u", k ? "," : "",
 			                       pr->funcs[k].stack_depth);
-		if (strcmp(got, depths) || pr->funcs[0].chain_depth != chain) {
-			printf("FAIL %s %s: depths %s chain %u, expected %s chain %u\n", file, prog, got,
-			       pr->funcs[0].chain_depth, depths, chain);
+		char gtail[128] = "tail=";
+		size_t tl = strlen(gtail);
+		for (size_t k = 0; k < pr->nfuncs; k++)
+			if (pr->funcs[k].calls_tail)
+				tl += (size_t)snprintf(gtail + tl, sizeof(gtail) - tl, "%s%zu",
+				                       gtail[tl - 1] == '=' ? "" : ",", k);
+		if (strcmp(got, depths) || pr->funcs[0].chain_depth != chain || strcmp(gtail, tail)) {
+			printf("FAIL %s %s: depths %s chain %u %s, expected %s chain %u %s\n", file,
+			       prog, got, pr->funcs[0].chain_depth, gtail, depths, chain, tail);
 			fail++;
 		} else {
 			printf("ok   %s %s: depths %s chain %u\n", file, prog, got, chain);

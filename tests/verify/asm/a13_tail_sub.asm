@@ -1,0 +1,13 @@
+# a tail call in a subprogram whose caller uses 200 bytes (224 < 256 once
+# rounded): accepted; depths 200, 0; chain 224+32
+stb [%r10-200], 0
+mov %r6, %r1
+call local t
+mov %r0, 0
+exit
+t:
+mov %r2, 0
+mov %r3, 0
+call 12
+mov %r0, 0
+exit

@@ -1,0 +1,3 @@
+# r6 is never written
+mov %r0, %r6
+exit

@@ -1,0 +1,9 @@
+# f -> g -> f
+call local f
+exit
+f:
+call local g
+exit
+g:
+call local f
+exit

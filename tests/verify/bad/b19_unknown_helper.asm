@@ -1,0 +1,3 @@
+# helper 9999 does not exist
+call 9999
+exit

@@ -1,0 +1,7 @@
+# a frame pointer passed to a helper below the stack
+mov %r1, %r10
+add %r1, -600
+mov %r2, 16
+call 16
+mov %r0, 0
+exit
