@@ -12,7 +12,7 @@
  * Map handles are stable from open to close, as libbpf's are (a skeleton
  * stores them at open): the maps are created at open with b2n_rt_map_create
  * (inner-map templates first, so that outer maps can name them) and the
- * global-data maps receive their initial bytes there, so b2n_map__data is
+ * global-data maps receive their initial bytes there, so b2n_map__data (map_user.c) is
  * the live, writable section from open on (an application can change
  * .rodata before load, as with libbpf).  Load then binds the object to the
  * code: it claims the descriptor (its map_slots/value_slots arrays live in
@@ -686,22 +686,4 @@ B2N_API int b2n_program__run(const struct b2n_program *prog, void *ctx, uint64_t
 	if (retval)
 		*retval = r0;
 	return 0;
-}
-
-/* ---- global data -------------------------------------------------------- */
-
-B2N_API void *b2n_map__data(const struct b2n_map *map, size_t *size)
-{
-	int i = map ? map_index(map->obj, map) : -1;
-	const struct b2n_abi_map *am;
-	if (i < 0)
-		return set_errno_null(-EINVAL);
-	am = &map->obj->desc->maps[i];
-	if (!is_data_map(am)) {
-		b2n_rt_pr(B2N_RT_WARN, "libb2n: map %s is not a global-data map\n", am->name);
-		return set_errno_null(-EINVAL);
-	}
-	if (size)
-		*size = am->value_size;
-	return array_elem0((struct b2n_map *)map);
 }
