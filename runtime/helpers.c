@@ -23,7 +23,14 @@
 
 #include "runtime_internal.h"
 
-B2N_API b2n_helper_fn b2n_helper_table[B2N_HELPER_TABLE_SIZE];
+/* Built-in helpers (helpers.def) are in the table from the start, so that a
+ * statically linked application pulls in exactly the runtime it needs and
+ * nothing has to be registered before the first run. */
+B2N_API b2n_helper_fn b2n_helper_table[B2N_HELPER_TABLE_SIZE] = {
+#define X(id, name) [id] = b2n_h_##name,
+#include <bpf2native/helpers.def>
+#undef X
+};
 
 static uint64_t b2n_default_missing_helper(uint64_t id)
 {

@@ -21,6 +21,15 @@ B2N_API __thread uint32_t b2n_loop_spent;
 
 typedef uint64_t (*b2n_body_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
+B2N_API void *b2n_tail_lookup(void *map, uint32_t index)
+{
+	struct b2n_map *m = map;
+	if (!m || m->type != B2N_MAP_PROG_ARRAY || index >= m->max_entries)
+		return NULL;
+	struct b2n_program *p = b2n_rt_prog_array_get(m, index);
+	return p && p->desc ? p->desc->tail_entry : NULL;
+}
+
 B2N_API uint64_t b2n_tail_run_pending(uint64_t r0)
 {
 	void *fn;
