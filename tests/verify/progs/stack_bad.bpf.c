@@ -1,0 +1,53 @@
+/*
+ * stack_bad.bpf.c - BPF C programs that both the kernel and our verifier
+ * must refuse, one per CASE (compiled with -DCASE=N):
+ *   1: a 304-byte frame calls a 304-byte frame: 640 bytes once each frame
+ *      is rounded up to 32 (608 with the JIT's 16), above 512.  An XDP
+ *      program: for tracing types (kprobe...) an x86-64 kernel >= 6.13 gives
+ *      large subprogram frames private stacks and no longer sums them;
+ *   2: a chain of nine frames (main and eight nested subprograms).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#if CASE == 1
+static __attribute__((noinline)) int big_callee(void *ctx)
+{
+	char b[300];
+	bpf_probe_read_kernel(b, sizeof(b), ctx);
+	return b[0] + b[299];
+}
+
+SEC("xdp")
+int too_much_stack(void *ctx)
+{
+	char a[300];
+	bpf_probe_read_kernel(a, sizeof(a), ctx);
+	return big_callee(ctx) + a[7] + a[299];
+}
+#elif CASE == 2
+#define LEVEL(n, next)                                                                    \
+	static __attribute__((noinline)) int f##n(int x)                                  \
+	{                                                                                 \
+		return next(x + n) * 3 + bpf_get_prandom_u32();                           \
+	}
+static __attribute__((noinline)) int f8(int x)
+{
+	return x ^ (int)bpf_get_prandom_u32();
+}
+LEVEL(7, f8)
+LEVEL(6, f7)
+LEVEL(5, f6)
+LEVEL(4, f5)
+LEVEL(3, f4)
+LEVEL(2, f3)
+LEVEL(1, f2)
+
+SEC("kprobe")
+int nine_frames(void *ctx)
+{
+	return f1((int)bpf_get_prandom_u32());
+}
+#endif
