@@ -18,6 +18,9 @@
 # caller's scope: BPF2NATIVE_<name>_BPF_OBJECT, BPF2NATIVE_<name>_OBJECT,
 # BPF2NATIVE_<name>_SKELETON.
 #
+# bpf2native_add_shared_object (below) builds a shared object with ld.lld
+# instead, for b2n_object__open_file.
+#
 # The same file serves the build tree of bpf2native (included from the top
 # CMakeLists.txt after B2NTargets.cmake: the tool is the `bpf2native`
 # target, the runtimes are b2n_rt and the per-target archives) and an
@@ -52,6 +55,7 @@ else()
 endif()
 
 find_program(B2N_CLANG NAMES clang-19 clang DOC "clang used to build BPF C (bpf2native_add_object)")
+find_program(B2N_LLD NAMES ld.lld-19 ld.lld DOC "ld.lld used by bpf2native_add_shared_object")
 
 # The multiarch directory holding asm/types.h, for clang -target bpf.
 set(B2N_BPF_ASM_INCLUDE "")
@@ -71,24 +75,22 @@ if(NOT B2N_BPF_ASM_INCLUDE)
   endif()
 endif()
 
-function(bpf2native_add_object tgt src)
-  cmake_parse_arguments(PARSE_ARGV 2 A "SKELETON;SKELETON_TYPES;NO_RUNTIME"
-    "TARGET;OBJECT_NAME" "CLANG_FLAGS")
+# Shared by both functions (a macro: it sets t, name, dir, bpf_obj, nat_obj
+# in the calling function's scope): check the arguments and add the rules
+# BPF C -> <name>.bpf.o -> <name>.o.
+macro(_b2n_object_rules fn src)
   if(A_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "bpf2native_add_object: unknown arguments: ${A_UNPARSED_ARGUMENTS}")
-  endif()
-  if(NOT TARGET ${tgt})
-    message(FATAL_ERROR "bpf2native_add_object: ${tgt} is not a target")
+    message(FATAL_ERROR "${fn}: unknown arguments: ${A_UNPARSED_ARGUMENTS}")
   endif()
   if(NOT A_TARGET)
-    message(FATAL_ERROR "bpf2native_add_object: TARGET <t> is required (one of: ${B2N_TARGETS})")
+    message(FATAL_ERROR "${fn}: TARGET <t> is required (one of: ${B2N_TARGETS})")
   endif()
   set(t "${A_TARGET}")
   if(NOT t IN_LIST B2N_TARGETS)
-    message(FATAL_ERROR "bpf2native_add_object: unknown target '${t}' (one of: ${B2N_TARGETS})")
+    message(FATAL_ERROR "${fn}: unknown target '${t}' (one of: ${B2N_TARGETS})")
   endif()
   if(NOT B2N_CLANG)
-    message(FATAL_ERROR "bpf2native_add_object: clang (clang-19) not found; set B2N_CLANG")
+    message(FATAL_ERROR "${fn}: clang (clang-19) not found; set B2N_CLANG")
   endif()
   if(B2N_TARGET_${t}_BIG_ENDIAN)
     set(bpf_triple bpfeb)
@@ -127,33 +129,82 @@ function(bpf2native_add_object tgt src)
     DEPENDS "${bpf_obj}" ${B2N_TOOL_TARGET}
     COMMENT "Compiling ${name}.bpf.o to a native ${t} object"
     VERBATIM)
-  set_source_files_properties("${nat_obj}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
-  target_sources(${tgt} PRIVATE "${nat_obj}")
   set(BPF2NATIVE_${name}_BPF_OBJECT "${bpf_obj}" PARENT_SCOPE)
   set(BPF2NATIVE_${name}_OBJECT "${nat_obj}" PARENT_SCOPE)
+endmacro()
 
-  if(A_SKELETON OR A_SKELETON_TYPES)
-    set(skel "${dir}/${name}.skel.h")
-    set(types "")
-    if(A_SKELETON_TYPES)
-      set(types --types)
-    endif()
-    add_custom_command(OUTPUT "${skel}"
-      COMMAND $<TARGET_FILE:${B2N_TOOL_TARGET}> gen skeleton "${bpf_obj}" --object-name ${name}
-              ${types} -o "${skel}"
-      DEPENDS "${bpf_obj}" ${B2N_TOOL_TARGET}
-      COMMENT "Generating skeleton ${name}.skel.h"
-      VERBATIM)
-    set_source_files_properties("${skel}" PROPERTIES GENERATED TRUE HEADER_FILE_ONLY TRUE)
-    target_sources(${tgt} PRIVATE "${skel}")
-    target_include_directories(${tgt} PRIVATE "${dir}")
-    set(BPF2NATIVE_${name}_SKELETON "${skel}" PARENT_SCOPE)
+# The skeleton rule; adds the header to target `app` and its directory to
+# app's include path.
+macro(_b2n_skeleton_rules app)
+  set(skel "${dir}/${name}.skel.h")
+  set(types "")
+  if(A_SKELETON_TYPES)
+    set(types --types)
   endif()
+  add_custom_command(OUTPUT "${skel}"
+    COMMAND $<TARGET_FILE:${B2N_TOOL_TARGET}> gen skeleton "${bpf_obj}" --object-name ${name}
+            ${types} -o "${skel}"
+    DEPENDS "${bpf_obj}" ${B2N_TOOL_TARGET}
+    COMMENT "Generating skeleton ${name}.skel.h"
+    VERBATIM)
+  set_source_files_properties("${skel}" PROPERTIES GENERATED TRUE HEADER_FILE_ONLY TRUE)
+  target_sources(${app} PRIVATE "${skel}")
+  target_include_directories(${app} PRIVATE "${dir}")
+  set(BPF2NATIVE_${name}_SKELETON "${skel}" PARENT_SCOPE)
+endmacro()
 
+function(bpf2native_add_object tgt src)
+  cmake_parse_arguments(PARSE_ARGV 2 A "SKELETON;SKELETON_TYPES;NO_RUNTIME"
+    "TARGET;OBJECT_NAME" "CLANG_FLAGS")
+  if(NOT TARGET ${tgt})
+    message(FATAL_ERROR "bpf2native_add_object: ${tgt} is not a target")
+  endif()
+  _b2n_object_rules(bpf2native_add_object "${src}")
+  set_source_files_properties("${nat_obj}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  target_sources(${tgt} PRIVATE "${nat_obj}")
+  if(A_SKELETON OR A_SKELETON_TYPES)
+    _b2n_skeleton_rules(${tgt})
+  endif()
   if(NOT A_NO_RUNTIME)
     if(NOT TARGET b2n::rt_${t})
       message(FATAL_ERROR "bpf2native_add_object: no runtime built for target ${t} (b2n::rt_${t})")
     endif()
     target_link_libraries(${tgt} PRIVATE b2n::rt_${t})
+  endif()
+endfunction()
+
+# bpf2native_add_shared_object(<name> <file.bpf.c> TARGET <t> [OBJECT_NAME <n>]
+#                              [SKELETON_FOR <app>] [SKELETON_TYPES] [CLANG_FLAGS ...])
+# builds <n>.so with `ld.lld -shared` from the native object, as the custom
+# target <name> (part of ALL); its path is the target property
+# B2N_SHARED_OBJECT and the variable BPF2NATIVE_<n>_SHARED_OBJECT.  An
+# application loads it with b2n_object__open_file (or the skeleton's
+# <n>__open_file: SKELETON_FOR <app> generates the header for target <app>).
+# The application must export the runtime to the shared object: link it
+# whole and with ENABLE_EXPORTS, e.g.
+#   set_target_properties(app PROPERTIES ENABLE_EXPORTS ON)
+#   target_link_libraries(app PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,b2n::rt_<t>>")
+function(bpf2native_add_shared_object tgt src)
+  cmake_parse_arguments(PARSE_ARGV 2 A "SKELETON_TYPES" "TARGET;OBJECT_NAME;SKELETON_FOR"
+    "CLANG_FLAGS")
+  if(NOT B2N_LLD)
+    message(FATAL_ERROR "bpf2native_add_shared_object: ld.lld (ld.lld-19) not found; set B2N_LLD")
+  endif()
+  _b2n_object_rules(bpf2native_add_shared_object "${src}")
+  set(so "${dir}/${name}.so")
+  add_custom_command(OUTPUT "${so}"
+    COMMAND "${B2N_LLD}" -shared -o "${so}" "${nat_obj}"
+    DEPENDS "${nat_obj}"
+    COMMENT "Linking shared object ${name}.so (ld.lld)"
+    VERBATIM)
+  add_custom_target(${tgt} ALL DEPENDS "${so}")
+  set_target_properties(${tgt} PROPERTIES B2N_SHARED_OBJECT "${so}")
+  set(BPF2NATIVE_${name}_SHARED_OBJECT "${so}" PARENT_SCOPE)
+  if(A_SKELETON_FOR)
+    if(NOT TARGET ${A_SKELETON_FOR})
+      message(FATAL_ERROR "bpf2native_add_shared_object: ${A_SKELETON_FOR} is not a target")
+    endif()
+    _b2n_skeleton_rules(${A_SKELETON_FOR})
+    add_dependencies(${A_SKELETON_FOR} ${tgt})
   endif()
 endfunction()
