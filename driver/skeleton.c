@@ -75,6 +75,12 @@ static char *map_ident(const struct b2n_map_def *m)
 
 /* ---- DATASEC fixup from the ELF symbol table ---------------------------- */
 
+static int by_offset(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 static int fixup_datasecs(struct skel *s)
 {
 	int fd, err = 0;
@@ -144,6 +150,8 @@ static int fixup_datasecs(struct skel *s)
 				}
 			}
 		}
+		/* members are emitted in offset order (libbpf sorts them too) */
+		qsort(btf_var_secinfos(t), btf_vlen(t), sizeof(struct btf_var_secinfo), by_offset);
 	}
 out:
 	if (e)
