@@ -57,8 +57,8 @@ uint64_t b2n_h_map_update_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		return err64(-EINVAL);
 	if (m->map_flags & B2N_F_RDONLY_PROG)
 		return err64(-EPERM);
-	return err64(m->ops->update(m, (const void *)(uintptr_t)r2, (const void *)(uintptr_t)r3,
-	                            r4));
+	return err64(
+	    m->ops->update(m, (const void *)(uintptr_t)r2, (const void *)(uintptr_t)r3, r4));
 }
 
 uint64_t b2n_h_map_delete_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -71,7 +71,7 @@ uint64_t b2n_h_map_delete_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		return err64(-EINVAL);
 	if (m->map_flags & B2N_F_RDONLY_PROG)
 		return err64(-EPERM);
-	return err64(m->ops->delete(m, (const void *)(uintptr_t)r2));
+	return err64(m->ops->delete (m, (const void *)(uintptr_t)r2));
 }
 
 uint64_t b2n_h_map_push_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -144,8 +144,7 @@ static int for_each_adapter(struct b2n_map *m, void *key, void *value, void *ctx
 	             c->cb_ctx, 0) != 0;
 }
 
-uint64_t b2n_h_for_each_map_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                 uint64_t r5)
+uint64_t b2n_h_for_each_map_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct b2n_map *m = as_map(r1);
 	struct for_each_ctx c;

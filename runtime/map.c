@@ -187,8 +187,7 @@ static int is_map_in_map(uint32_t type)
 }
 
 static int check_common(uint32_t type, uint32_t value_size, uint32_t max_entries,
-                        uint32_t map_flags, int32_t spin_lock_off,
-                        const struct b2n_map *inner)
+                        uint32_t map_flags, int32_t spin_lock_off, const struct b2n_map *inner)
 {
 	if (max_entries == 0)
 		return -EINVAL;
@@ -225,8 +224,7 @@ int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32
 		*out = NULL;
 	if (!out || !ops)
 		return -EINVAL;
-	err = check_common(type, value_size, max_entries, map_flags, spin_lock_off,
-	                   inner_template);
+	err = check_common(type, value_size, max_entries, map_flags, spin_lock_off, inner_template);
 	if (err)
 		return err;
 	m = calloc(1, sizeof(*m));

@@ -205,8 +205,7 @@ static int array_lookup_user(struct b2n_map *m, const void *key, void *value, ui
 	return 0;
 }
 
-static int array_update_user(struct b2n_map *m, const void *key, const void *value,
-                             uint64_t flags)
+static int array_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	struct arr *a = m->priv;
 	uint32_t i;
@@ -321,8 +320,7 @@ static void *prog_array_lookup(struct b2n_map *m, const void *key)
 	return NULL; /* the verifier allows only bpf_tail_call on a prog_array */
 }
 
-static long prog_array_update(struct b2n_map *m, const void *key, const void *value,
-                              uint64_t flags)
+static long prog_array_update(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	(void)m;
 	(void)key;
@@ -338,8 +336,7 @@ static long prog_array_delete(struct b2n_map *m, const void *key)
 	return -EINVAL;
 }
 
-static int prog_array_lookup_user(struct b2n_map *m, const void *key, void *value,
-                                  uint64_t flags)
+static int prog_array_lookup_user(struct b2n_map *m, const void *key, void *value, uint64_t flags)
 {
 	struct b2n_program *p;
 	uint32_t i, id;

@@ -46,14 +46,13 @@
 #define HTAB_ELEM_HDR 48
 #define F_NUMA_NODE (1U << 2)
 #define ACCESS_FLAGS (B2N_F_RDONLY | B2N_F_WRONLY | B2N_F_RDONLY_PROG | B2N_F_WRONLY_PROG)
-#define HTAB_CREATE_FLAG_MASK                                                                  \
+#define HTAB_CREATE_FLAG_MASK                                                                      \
 	(B2N_F_NO_PREALLOC | B2N_F_NO_COMMON_LRU | F_NUMA_NODE | ACCESS_FLAGS | B2N_F_ZERO_SEED)
 
 /* Used by map_of_maps.c and map_user.c. */
 int b2n_rt_htab_check(const struct b2n_map *m);
 int b2n_rt_htab_create(struct b2n_map *m, uint32_t vsize);
-int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *value,
-                                  uint64_t flags);
+int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *value, uint64_t flags);
 int b2n_rt_htab_batch(struct b2n_map *m, const void *in_batch, void *out_batch, void *keys,
                       void *values, uint32_t *count, uint64_t elem_flags, uint64_t flags,
                       int do_delete);
@@ -63,7 +62,7 @@ struct helem {
 	struct helem *all;  /* every element ever allocated, for destroy */
 	struct helem *lru_prev, *lru_next;
 	uint32_t hash;
-	uint32_t live; /* 1 while linked in the table (atomic) */
+	uint32_t live;   /* 1 while linked in the table (atomic) */
 	uint64_t data[]; /* key, then value(s) */
 };
 
@@ -71,10 +70,10 @@ struct htab {
 	pthread_mutex_t lock;
 	struct helem **buckets;
 	uint32_t nbuckets, count, seed;
-	uint32_t vsize;    /* bytes of one stored value */
-	size_t kstride;    /* round_up(key_size, 8) */
-	size_t vstride;    /* round_up(vsize, 8) */
-	int ncpus;         /* value slots per element */
+	uint32_t vsize; /* bytes of one stored value */
+	size_t kstride; /* round_up(key_size, 8) */
+	size_t vstride; /* round_up(vsize, 8) */
+	int ncpus;      /* value slots per element */
 	int lru, percpu;
 	struct helem *free, *all;
 	struct helem *lru_head, *lru_tail; /* most / least recently used */
@@ -203,8 +202,7 @@ static void htab_destroy(struct b2n_map *m)
 
 /* ---- internals (lock held) ----------------------------------------------- */
 
-static struct helem **find_link(struct b2n_map *m, struct htab *h, const void *key,
-                                uint32_t hash)
+static struct helem **find_link(struct b2n_map *m, struct htab *h, const void *key, uint32_t hash)
 {
 	struct helem **pp = &h->buckets[hash & (h->nbuckets - 1)];
 	for (; *pp; pp = &(*pp)->next)
@@ -317,8 +315,8 @@ static void copy_value_out(struct b2n_map *m, struct htab *h, struct helem *e, v
 }
 
 /* The update of hashtab.c; onallcpus: value holds every CPU's slot. */
-static int htab_update_common(struct b2n_map *m, const void *key, const void *value,
-                              uint64_t flags, int onallcpus)
+static int htab_update_common(struct b2n_map *m, const void *key, const void *value, uint64_t flags,
+                              int onallcpus)
 {
 	struct htab *h = m->priv;
 	uint64_t op = flags & ~(uint64_t)B2N_F_LOCK;
@@ -346,8 +344,8 @@ static int htab_update_common(struct b2n_map *m, const void *key, const void *va
 		/* per-CPU values are updated in place */
 		if (onallcpus) {
 			for (c = 0; c < h->ncpus; c++)
-				memcpy(evalue(h, old, c), (const char *)value + (size_t)c * h->vstride,
-				       h->vstride);
+				memcpy(evalue(h, old, c),
+				       (const char *)value + (size_t)c * h->vstride, h->vstride);
 		} else {
 			memcpy(evalue(h, old, b2n_rt_cpu()), value, h->vsize);
 		}
@@ -382,8 +380,8 @@ static int htab_update_common(struct b2n_map *m, const void *key, const void *va
 	if (h->percpu) {
 		if (onallcpus) {
 			for (c = 0; c < h->ncpus; c++)
-				memcpy(evalue(h, e, c), (const char *)value + (size_t)c * h->vstride,
-				       h->vstride);
+				memcpy(evalue(h, e, c),
+				       (const char *)value + (size_t)c * h->vstride, h->vstride);
 		} else {
 			cpu = b2n_rt_cpu();
 			memcpy(evalue(h, e, cpu), value, h->vsize);
@@ -489,8 +487,7 @@ static int htab_lookup_user(struct b2n_map *m, const void *key, void *value, uin
 	return ret;
 }
 
-static int htab_update_user(struct b2n_map *m, const void *key, const void *value,
-                            uint64_t flags)
+static int htab_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	return htab_update_common(m, key, value, flags, 1);
 }
@@ -500,8 +497,7 @@ static int htab_delete_user(struct b2n_map *m, const void *key)
 	return (int)htab_delete(m, key);
 }
 
-int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *value,
-                                  uint64_t flags)
+int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *value, uint64_t flags)
 {
 	struct htab *h = m->priv;
 	uint32_t hash;

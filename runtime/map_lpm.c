@@ -85,8 +85,8 @@ static int lpm_create(struct b2n_map *m)
 {
 	struct lpm *t;
 	if (!(m->map_flags & B2N_F_NO_PREALLOC) || (m->map_flags & ~LPM_CREATE_FLAG_MASK) ||
-	    m->key_size < LPM_KEY_SIZE_MIN || m->key_size > LPM_KEY_SIZE_MAX ||
-	    m->value_size < 1 || m->value_size > LPM_VAL_SIZE_MAX)
+	    m->key_size < LPM_KEY_SIZE_MIN || m->key_size > LPM_KEY_SIZE_MAX || m->value_size < 1 ||
+	    m->value_size > LPM_VAL_SIZE_MAX)
 		return -EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -139,7 +139,8 @@ static long find_exact(struct lpm *t, uint32_t plen, const uint8_t *d)
 {
 	uint32_t i;
 	for (i = 0; i < t->n; i++)
-		if (t->ents[i]->prefixlen == plen && common_bits(ndata(t->ents[i]), d, plen) == plen)
+		if (t->ents[i]->prefixlen == plen &&
+		    common_bits(ndata(t->ents[i]), d, plen) == plen)
 			return i;
 	return -1;
 }
@@ -269,8 +270,7 @@ static int lpm_lookup_user(struct b2n_map *m, const void *key, void *value, uint
 	return ret;
 }
 
-static int lpm_update_user(struct b2n_map *m, const void *key, const void *value,
-                           uint64_t flags)
+static int lpm_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	return (int)lpm_update(m, key, value, flags);
 }

@@ -43,8 +43,7 @@ int b2n_rt_htab_create(struct b2n_map *m, uint32_t vsize);
 void b2n_rt_mim_forget(struct b2n_map *outer, const struct b2n_map *inner);
 
 /* Resolve an inner map id and check it against the template. */
-static int inner_from_value(const struct b2n_map *outer, const void *value,
-                            struct b2n_map **out)
+static int inner_from_value(const struct b2n_map *outer, const void *value, struct b2n_map **out)
 {
 	const struct b2n_map *meta = outer->inner;
 	struct b2n_map *in;
@@ -72,8 +71,7 @@ static void put_id(void *value, const struct b2n_map *in)
 	memcpy(value, &id, 4);
 }
 
-static long mim_prog_update(struct b2n_map *m, const void *key, const void *value,
-                            uint64_t flags)
+static long mim_prog_update(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	(void)m;
 	(void)key;
@@ -134,8 +132,7 @@ static int aom_lookup_user(struct b2n_map *m, const void *key, void *value, uint
 	return 0;
 }
 
-static int aom_update_user(struct b2n_map *m, const void *key, const void *value,
-                           uint64_t flags)
+static int aom_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	struct b2n_map **s, *in;
 	int err;
@@ -213,8 +210,7 @@ static int hom_lookup_user(struct b2n_map *m, const void *key, void *value, uint
 	return 0;
 }
 
-static int hom_update_user(struct b2n_map *m, const void *key, const void *value,
-                           uint64_t flags)
+static int hom_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	struct b2n_map *in;
 	int err;
@@ -247,7 +243,8 @@ void b2n_rt_mim_forget(struct b2n_map *outer, const struct b2n_map *inner)
 			int err = b2n_rt_ops_hash.get_next_key(outer, NULL, key);
 			restart = 0;
 			while (!err) {
-				if (!b2n_rt_ops_hash.lookup_user(outer, key, &in, 0) && in == inner) {
+				if (!b2n_rt_ops_hash.lookup_user(outer, key, &in, 0) &&
+				    in == inner) {
 					b2n_rt_ops_hash.delete_user(outer, key);
 					restart = 1;
 					break;

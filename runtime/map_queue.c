@@ -149,8 +149,7 @@ static int qs_lookup_user(struct b2n_map *m, const void *key, void *value, uint6
 	return (int)qs_pop(m, value, 1);
 }
 
-static int qs_update_user(struct b2n_map *m, const void *key, const void *value,
-                          uint64_t flags)
+static int qs_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
 	(void)key;
 	return (int)qs_push(m, value, flags);

@@ -36,8 +36,7 @@
 /* object.c: weak, so that maps work in a program that does not link it. */
 #pragma weak b2n_rt_pr
 /* map_hash.c */
-int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *value,
-                                  uint64_t flags);
+int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *value, uint64_t flags);
 int b2n_rt_htab_batch(struct b2n_map *m, const void *in_batch, void *out_batch, void *keys,
                       void *values, uint32_t *count, uint64_t elem_flags, uint64_t flags,
                       int do_delete);
@@ -75,15 +74,16 @@ static int validate(const struct b2n_map *m, size_t key_sz, size_t value_sz, int
 		return -ENOENT; /* not created (libbpf: map not loaded) */
 	if (key_sz != m->key_size) {
 		if (b2n_rt_pr)
-			b2n_rt_pr(B2N_RT_WARN, "map '%s': unexpected key size %zu provided, expected %u\n",
+			b2n_rt_pr(B2N_RT_WARN,
+			          "map '%s': unexpected key size %zu provided, expected %u\n",
 			          m->name, key_sz, m->key_size);
 		return -EINVAL;
 	}
 	if (check_value && value_sz != user_value_size(m)) {
 		if (b2n_rt_pr)
 			b2n_rt_pr(B2N_RT_WARN,
-			          "map '%s': unexpected value size %zu provided, expected %zu\n", m->name,
-			          value_sz, user_value_size(m));
+			          "map '%s': unexpected value size %zu provided, expected %zu\n",
+			          m->name, value_sz, user_value_size(m));
 		return -EINVAL;
 	}
 	return 0;
@@ -176,8 +176,8 @@ B2N_API int b2n_map__lookup_and_delete_elem(const struct b2n_map *map, const voi
 	return b2n_rt_htab_lookup_and_delete(m, key, value, flags);
 }
 
-B2N_API int b2n_map__get_next_key(const struct b2n_map *map, const void *cur_key,
-                                  void *next_key, size_t key_sz)
+B2N_API int b2n_map__get_next_key(const struct b2n_map *map, const void *cur_key, void *next_key,
+                                  size_t key_sz)
 {
 	struct b2n_map *m = (struct b2n_map *)map;
 	int err = validate(m, key_sz, 0, 0);
@@ -207,8 +207,7 @@ static void batch_flags(const struct b2n_map_batch_opts *opts, uint64_t *elem_fl
 
 /* generic_map_lookup_batch: cursor = last key returned. */
 static int generic_lookup_batch(struct b2n_map *m, const void *in_batch, void *out_batch,
-                                void *keys, void *values, uint32_t *count,
-                                uint64_t elem_flags)
+                                void *keys, void *values, uint32_t *count, uint64_t elem_flags)
 {
 	size_t vsz = user_value_size(m);
 	uint32_t max_count = *count, cp = 0;
@@ -244,9 +243,9 @@ static int generic_lookup_batch(struct b2n_map *m, const void *in_batch, void *o
 	return err;
 }
 
-static int lookup_batch(const struct b2n_map *map, void *in_batch, void *out_batch,
-                        void *keys, void *values, uint32_t *count,
-                        const struct b2n_map_batch_opts *opts, int do_delete)
+static int lookup_batch(const struct b2n_map *map, void *in_batch, void *out_batch, void *keys,
+                        void *values, uint32_t *count, const struct b2n_map_batch_opts *opts,
+                        int do_delete)
 {
 	struct b2n_map *m = (struct b2n_map *)map;
 	uint64_t elem_flags, flags;
@@ -278,15 +277,13 @@ B2N_API int b2n_map__lookup_batch(const struct b2n_map *map, void *in_batch, voi
 
 B2N_API int b2n_map__lookup_and_delete_batch(const struct b2n_map *map, void *in_batch,
                                              void *out_batch, void *keys, void *values,
-                                             uint32_t *count,
-                                             const struct b2n_map_batch_opts *opts)
+                                             uint32_t *count, const struct b2n_map_batch_opts *opts)
 {
 	return lookup_batch(map, in_batch, out_batch, keys, values, count, opts, 1);
 }
 
-B2N_API int b2n_map__update_batch(const struct b2n_map *map, const void *keys,
-                                  const void *values, uint32_t *count,
-                                  const struct b2n_map_batch_opts *opts)
+B2N_API int b2n_map__update_batch(const struct b2n_map *map, const void *keys, const void *values,
+                                  uint32_t *count, const struct b2n_map_batch_opts *opts)
 {
 	struct b2n_map *m = (struct b2n_map *)map;
 	uint64_t elem_flags, flags;

@@ -35,25 +35,25 @@ struct b2n_program *b2n_rt_prog_array_get(struct b2n_map *m, uint32_t index);
 
 static int passed, failed;
 
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (cond) {                                                                    \
-			passed++;                                                              \
-		} else {                                                                       \
-			failed++;                                                              \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-		}                                                                              \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			passed++;                                                                  \
+		} else {                                                                           \
+			failed++;                                                                  \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
+		}                                                                                  \
 	} while (0)
-#define CHECK_EQ(a, b)                                                                         \
-	do {                                                                                   \
-		long long va_ = (long long)(a), vb_ = (long long)(b);                         \
-		if (va_ == vb_) {                                                              \
-			passed++;                                                              \
-		} else {                                                                       \
-			failed++;                                                              \
-			fprintf(stderr, "FAIL %s:%d: %s == %s (%lld vs %lld)\n", __FILE__,    \
-			        __LINE__, #a, #b, va_, vb_);                                   \
-		}                                                                              \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long va_ = (long long)(a), vb_ = (long long)(b);                              \
+		if (va_ == vb_) {                                                                  \
+			passed++;                                                                  \
+		} else {                                                                           \
+			failed++;                                                                  \
+			fprintf(stderr, "FAIL %s:%d: %s == %s (%lld vs %lld)\n", __FILE__,         \
+			        __LINE__, #a, #b, va_, vb_);                                       \
+		}                                                                                  \
 	} while (0)
 
 static struct b2n_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
@@ -305,7 +305,8 @@ static void *lock_worker(void *arg)
 	uint32_t k = 0;
 	int i;
 	for (i = 0; i < LOCK_ITERS; i++) {
-		struct locked_val *v = (void *)(uintptr_t)b2n_h_map_lookup_elem(M(m), P(&k), 0, 0, 0);
+		struct locked_val *v =
+		    (void *)(uintptr_t)b2n_h_map_lookup_elem(M(m), P(&k), 0, 0, 0);
 		b2n_h_spin_lock(P(&v->lock), 0, 0, 0, 0);
 		v->a++;
 		v->b += 2;
@@ -331,7 +332,8 @@ static void test_spin_lock(void)
 	CHECK_EQ(b2n_map__lookup_elem(m, &k, 4, &w, 16, B2N_F_LOCK), 0);
 	CHECK(w.lock == 0 && w.a == 5 && w.b == 6); /* lock word neither copied nor returned */
 	{
-		struct locked_val *pv = (void *)(uintptr_t)b2n_h_map_lookup_elem(M(m), P(&k), 0, 0, 0);
+		struct locked_val *pv =
+		    (void *)(uintptr_t)b2n_h_map_lookup_elem(M(m), P(&k), 0, 0, 0);
 		CHECK(pv && pv->lock == 0);
 	}
 	for (i = 0; i < 4; i++)
@@ -344,7 +346,8 @@ static void test_spin_lock(void)
 	/* hash with a lock: F_LOCK updates an existing element in place */
 	CHECK_EQ(b2n_map__update_elem(h, &k, 4, &v, 16, B2N_F_LOCK), 0);
 	{
-		struct locked_val *pv = (void *)(uintptr_t)b2n_h_map_lookup_elem(M(h), P(&k), 0, 0, 0);
+		struct locked_val *pv =
+		    (void *)(uintptr_t)b2n_h_map_lookup_elem(M(h), P(&k), 0, 0, 0);
 		v.a = 99;
 		CHECK_EQ(b2n_map__update_elem(h, &k, 4, &v, 16, B2N_F_LOCK | B2N_EXIST), 0);
 		CHECK(pv && pv->a == 99);
@@ -461,7 +464,8 @@ static void test_percpu(void)
 		CHECK_EQ(b2n_map__update_elem(h, &key, 4, vals, sizeof(vals), B2N_EXIST), 0);
 		CHECK_EQ(b2n_map__update_elem(h, &key, 4, vals, sizeof(vals), B2N_F_LOCK), -EINVAL);
 		{
-			uint32_t *pv = (void *)(uintptr_t)b2n_h_map_lookup_elem(M(h), P(&key), 0, 0, 0);
+			uint32_t *pv =
+			    (void *)(uintptr_t)b2n_h_map_lookup_elem(M(h), P(&key), 0, 0, 0);
 			CHECK(pv && *pv == 5 * (uint32_t)me);
 		}
 		CHECK_EQ(b2n_map__lookup_and_delete_elem(h, &key, 4, out, sizeof(out), 0), 0);
@@ -642,7 +646,8 @@ static void *hash_insert_worker(void *arg)
 		if (b2n_h_map_update_elem(M(a->m), P(&k), P(&v), B2N_NOEXIST, 0) != 0)
 			a->errors++;
 		if (i % 3 == 0) {
-			uint64_t *p = (void *)(uintptr_t)b2n_h_map_lookup_elem(M(a->m), P(&k), 0, 0, 0);
+			uint64_t *p =
+			    (void *)(uintptr_t)b2n_h_map_lookup_elem(M(a->m), P(&k), 0, 0, 0);
 			if (!p || *p != (uint64_t)k * 3)
 				a->errors++;
 		}
@@ -671,7 +676,8 @@ static void *hash_churn_worker(void *arg)
 			/* the element may be deleted and reused for another key
 			 * meanwhile (as with the kernel's preallocated maps),
 			 * but it always holds some key's value */
-			uint64_t *p = (void *)(uintptr_t)b2n_h_map_lookup_elem(M(a->m), P(&k), 0, 0, 0);
+			uint64_t *p =
+			    (void *)(uintptr_t)b2n_h_map_lookup_elem(M(a->m), P(&k), 0, 0, 0);
 			if (p && *p >= 64)
 				a->errors++;
 			break;
@@ -946,8 +952,8 @@ static void test_lpm(void)
 	}
 	/* get_next_key order: the kernel's post-order example */
 	{
-		static const int order[][4] = {{192, 168, 0, 24}, {192, 168, 1, 24},
-		                               {192, 168, 128, 24}, {192, 168, 0, 16}};
+		static const int order[][4] = {
+		    {192, 168, 0, 24}, {192, 168, 1, 24}, {192, 168, 128, 24}, {192, 168, 0, 16}};
 		static const int ins[] = {3, 1, 0, 2};
 		int i, n = 0, ok = 1;
 		for (i = 0; i < 4; i++) {
@@ -1051,13 +1057,12 @@ static void test_map_in_map(void)
 	struct b2n_program prog;
 	uint32_t k, v;
 	uint64_t x = 77;
-	if (!tmpl || !in1 || !in2 || !bad_vs || !bad_max || !bad_type || !ftmpl || !fin ||
-	    !htmpl || !hin)
+	if (!tmpl || !in1 || !in2 || !bad_vs || !bad_max || !bad_type || !ftmpl || !fin || !htmpl ||
+	    !hin)
 		return;
 	CHECK_EQ(b2n_rt_map_create("aom", B2N_MAP_ARRAY_OF_MAPS, 4, 4, 3, 0, -1, tmpl, &aom), 0);
 	CHECK_EQ(b2n_rt_map_create("hom", B2N_MAP_HASH_OF_MAPS, 4, 4, 3, 0, -1, tmpl, &hom), 0);
-	CHECK_EQ(b2n_rt_map_create("aom2", B2N_MAP_ARRAY_OF_MAPS, 4, 4, 3, 0, -1, ftmpl, &aom2),
-	         0);
+	CHECK_EQ(b2n_rt_map_create("aom2", B2N_MAP_ARRAY_OF_MAPS, 4, 4, 3, 0, -1, ftmpl, &aom2), 0);
 	CHECK_EQ(b2n_rt_map_create("homh", B2N_MAP_HASH_OF_MAPS, 4, 4, 3, 0, -1, htmpl, &homh), 0);
 	if (!aom || !hom || !aom2 || !homh)
 		return;
@@ -1078,7 +1083,7 @@ static void test_map_in_map(void)
 	CHECK_EQ(b2n_map__update_elem(aom, &k, 4, &v, 4, 0), -EINVAL);
 	v = (uint32_t)b2n_map__fd(fin);
 	CHECK_EQ(b2n_map__update_elem(aom, &k, 4, &v, 4, 0), -EINVAL); /* flags differ */
-	CHECK_EQ(b2n_map__update_elem(aom2, &k, 4, &v, 4, 0), 0); /* INNER_MAP: any size */
+	CHECK_EQ(b2n_map__update_elem(aom2, &k, 4, &v, 4, 0), 0);      /* INNER_MAP: any size */
 	v = (uint32_t)prog.fd;
 	CHECK_EQ(b2n_map__update_elem(aom, &k, 4, &v, 4, 0), -EINVAL);
 	v = 123456;
@@ -1394,7 +1399,8 @@ static void test_batch_hash(void)
 				b2n_map__update_elem(s, &ka, 4, &v, 8, 0);
 				b2n_map__update_elem(s, &kb, 4, &v, 8, 0);
 				count = 1;
-				ret = b2n_map__lookup_batch(s, NULL, &cursor, keys, vals, &count, &o);
+				ret =
+				    b2n_map__lookup_batch(s, NULL, &cursor, keys, vals, &count, &o);
 				if (ret == -ENOSPC && count == 0)
 					nospc++;
 				else
