@@ -45,7 +45,7 @@
 enum {
 	V_SCALAR = 1,
 	V_STACK = 2, /* pointer into the current frame: r10 + k */
-	V_ARG = 4,   /* the subprogram's incoming r<argno> + a */
+	V_ARG = 4,   /* the subprogram's incoming rK + a, K in amask */
 	V_FUNC = 8,  /* address of function `func` (lddw src=func) */
 	U_ENTRY = 16,
 	U_CALL = 32,
@@ -60,7 +60,7 @@ struct ival {
 
 struct aval {
 	uint8_t bits;
-	uint8_t argno;
+	uint8_t amask; /* V_ARG: bit K set when the value may derive from rK */
 	uint16_t func;
 	uint32_t pad; /* explicit, so that memcmp of states is exact */
 	struct ival s, k, a;
@@ -182,7 +182,7 @@ static void canon(struct aval *v)
 		v->k = iv(0, 0);
 	if (!(v->bits & V_ARG)) {
 		v->a = iv(0, 0);
-		v->argno = 0;
+		v->amask = 0;
 	}
 	if (!(v->bits & V_FUNC))
 		v->func = 0;
@@ -198,15 +198,8 @@ static struct aval v_join(const struct aval *x, const struct aval *y)
 	if (r.bits & V_STACK)
 		r.k = !(x->bits & V_STACK) ? y->k : !(y->bits & V_STACK) ? x->k : iv_hull(x->k, y->k);
 	if (r.bits & V_ARG) {
-		if ((x->bits & V_ARG) && (y->bits & V_ARG) && x->argno != y->argno) {
-			r.bits = (uint8_t)((r.bits & ~V_ARG) | V_SCALAR);
-			r.s = FULL;
-		} else {
-			r.argno = (x->bits & V_ARG) ? x->argno : y->argno;
-			r.a = !(x->bits & V_ARG)   ? y->a
-			      : !(y->bits & V_ARG) ? x->a
-			                           : iv_hull(x->a, y->a);
-		}
+		r.amask = x->amask | y->amask;
+		r.a = !(x->bits & V_ARG) ? y->a : !(y->bits & V_ARG) ? x->a : iv_hull(x->a, y->a);
 	}
 	if (r.bits & V_FUNC) {
 		if ((x->bits & V_FUNC) && (y->bits & V_FUNC) && x->func != y->func) {
@@ -554,10 +547,11 @@ static int access(struct vctx *vc, size_t i, int reg, const struct aval *v, int6
 		if (round8(-k.lo) > fs->depth)
 			fs->depth = round8(-k.lo);
 	}
-	if ((v->bits & V_ARG) && v->argno >= 1 && v->argno <= 5) {
+	if (v->bits & V_ARG) {
 		struct ival a = iv_add(v->a, iv(off, off));
-		if (a.lo < fs->argmin[v->argno])
-			fs->argmin[v->argno] = a.lo;
+		for (int r = 1; r <= 5; r++)
+			if ((v->amask & (1 << r)) && a.lo < fs->argmin[r])
+				fs->argmin[r] = a.lo;
 	}
 	return 0;
 }
@@ -653,7 +647,9 @@ static int apply_summary(struct vctx *vc, size_t i, int reg, const struct aval *
 	if (m == NINF) {
 		if (v->bits & (V_STACK | V_ARG)) {
 			if (!(v->bits & V_STACK)) {
-				vc->sum[vc->cur].argmin[v->argno] = NINF;
+				for (int r = 1; r <= 5; r++)
+					if (v->amask & (1 << r))
+						vc->sum[vc->cur].argmin[r] = NINF;
 				return 0;
 			}
 			b2n_diag(vc->obj, vc->prog, i,
@@ -714,8 +710,17 @@ static int local_call(struct vctx *vc, struct astate *st, size_t i, size_t g)
 	if (!gs->has_ret || !kinds) {
 		r0 = v_uninit(U_RET);
 	} else {
-		if (kinds == V_ARG && ret->argno >= 1 && ret->argno <= 5) {
-			r0 = v_shift(&st->r[ret->argno], ret->a);
+		if (kinds == V_ARG) {
+			int first = 1;
+			for (int r = 1; r <= 5; r++) {
+				if (!(ret->amask & (1 << r)))
+					continue;
+				struct aval x = v_shift(&st->r[r], ret->a);
+				r0 = first ? x : v_join(&r0, &x);
+				first = 0;
+			}
+			if (first)
+				r0 = v_scalar(FULL);
 			if (r0.bits & V_STACK) {
 				b2n_diag(vc->obj, vc->prog, i,
 				         "%s returns a pointer to its caller's stack (the kernel "
@@ -1105,7 +1110,7 @@ static int analyse_func(struct vctx *vc, size_t k)
 		for (int r = 1; r <= 5; r++) {
 			memset(&st.r[r], 0, sizeof(st.r[r]));
 			st.r[r].bits = V_ARG;
-			st.r[r].argno = (uint8_t)r;
+			st.r[r].amask = (uint8_t)(1 << r);
 		}
 	}
 	propagate(&fb, 0, &st);

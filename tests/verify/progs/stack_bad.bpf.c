@@ -5,7 +5,9 @@
  *      is rounded up to 32 (608 with the JIT's 16), above 512.  An XDP
  *      program: for tracing types (kprobe...) an x86-64 kernel >= 6.13 gives
  *      large subprogram frames private stacks and no longer sums them;
- *   2: a chain of nine frames (main and eight nested subprograms).
+ *   2: a chain of nine frames (main and eight nested subprograms);
+ *   3: a subprogram returns a pointer into its caller's stack;
+ *   4: a stack array indexed by a value with no lower bound.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -49,5 +51,28 @@ SEC("kprobe")
 int nine_frames(void *ctx)
 {
 	return f1((int)bpf_get_prandom_u32());
+}
+#elif CASE == 3
+static __attribute__((noinline)) char *pick(char *a, char *b, long c)
+{
+	return c ? a : b;
+}
+
+SEC("kprobe")
+int return_stack(void *ctx)
+{
+	char x[16], y[16];
+	bpf_get_current_comm(x, sizeof(x));
+	bpf_get_current_comm(y, sizeof(y));
+	return *pick(x, y, (long)bpf_get_prandom_u32());
+}
+#elif CASE == 4
+SEC("kprobe")
+int unbounded_index(void *ctx)
+{
+	char buf[64];
+	long i = (long)bpf_ktime_get_ns();
+	bpf_get_current_comm(buf, sizeof(buf));
+	return buf[i];
 }
 #endif

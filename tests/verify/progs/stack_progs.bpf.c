@@ -238,3 +238,123 @@ __attribute__((naked)) int unused_arg(void)
 	             "call ignore_arg;"
 	             "exit;" ::: "memory");
 }
+
+/* ---- more realistic shapes ---------------------------------------------- */
+
+/* A string scan with a pointer walking up a stack buffer. */
+SEC("kprobe")
+int strscan(void *ctx)
+{
+	char buf[64];
+	bpf_probe_read_kernel_str(buf, sizeof(buf), ctx);
+	int n = 0;
+#pragma clang loop unroll(disable)
+	for (char *p = buf; p < buf + sizeof(buf) && *p; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* Eight values live across the last helper call, which only has four
+ * callee-saved registers: the rest are spilled to the stack. */
+SEC("kprobe")
+int pressure(void *ctx)
+{
+	u64 a = bpf_ktime_get_ns(), b = bpf_get_prandom_u32();
+	u64 c = bpf_ktime_get_ns(), d = bpf_get_prandom_u32();
+	u64 e = bpf_ktime_get_ns(), f = bpf_get_prandom_u32();
+	u64 g = bpf_ktime_get_ns(), h = bpf_get_prandom_u32();
+	u64 k = bpf_ktime_get_ns();
+	return (int)((a * k) ^ (b * k * k) ^ (c * (k + 1)) ^ (d * (k + 2)) ^ (e * (k + 3)) ^
+	             (f * (k + 4)) ^ (g * (k + 5)) ^ (h * (k + 6)));
+}
+
+/* A big struct cleared with memset, some fields set, handed to a helper. */
+struct big {
+	u64 hdr[4];
+	u32 vals[40];
+	u8 tail[8];
+};
+
+SEC("kprobe")
+int memset_big(void *ctx)
+{
+	struct big s;
+	__builtin_memset(&s, 0, sizeof(s));
+	s.hdr[1] = bpf_ktime_get_ns();
+	s.vals[7] = 9;
+	bpf_probe_read_kernel(&s.tail, sizeof(s.tail), ctx);
+	return (int)(s.hdr[1] + s.vals[7] + s.tail[3] + s.hdr[3]);
+}
+
+/* An array of structs indexed by a bounded value. */
+struct slot {
+	u64 key;
+	u32 cnt;
+	u32 flags;
+};
+
+SEC("kprobe")
+int struct_index(void *ctx)
+{
+	struct slot tab[6];
+	bpf_probe_read_kernel(tab, sizeof(tab), ctx);
+	u32 k = bpf_get_prandom_u32() & 3;
+	tab[k].cnt++;
+	return (int)(tab[k].cnt + tab[0].flags);
+}
+
+/* A 2-D array walked by nested loops. */
+SEC("kprobe")
+int nested_loops(void *ctx)
+{
+	u8 m[8][8];
+	int s = 0;
+	bpf_probe_read_kernel(m, sizeof(m), ctx);
+#pragma clang loop unroll(disable)
+	for (int r = 0; r < 8; r++)
+#pragma clang loop unroll(disable)
+		for (int c = 0; c < 8; c++)
+			s += m[r][c] * (r + 1);
+	return s;
+}
+
+/* A pointer that is one of two arrays, chosen at run time. */
+SEC("kprobe")
+int ptr_select(void *ctx)
+{
+	char a[16], b[48];
+	bpf_get_current_comm(a, sizeof(a));
+	bpf_probe_read_kernel(b, sizeof(b), ctx);
+	char *p = (bpf_get_prandom_u32() & 1) ? a : b;
+	return p[3] + p[15];
+}
+
+/* A subprogram called in a loop with pointers to successive elements. */
+static __attribute__((noinline)) u64 get_elem(u64 *p)
+{
+	return *p * 3;
+}
+
+SEC("kprobe")
+int loop_calls(void *ctx)
+{
+	u64 arr[4];
+	u64 s = 0;
+	bpf_probe_read_kernel(arr, sizeof(arr), ctx);
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < 4; i++)
+		s += get_elem(&arr[i]);
+	return (int)s;
+}
+
+/* A struct copied between two locals. */
+SEC("kprobe")
+int struct_copy(void *ctx)
+{
+	struct rec x, y;
+	bpf_probe_read_kernel(&x, sizeof(x), ctx);
+	__builtin_memcpy(&y, &x, sizeof(y));
+	y.b += 1;
+	bpf_probe_read_kernel(&x, sizeof(x), &y);
+	return (int)(x.b + y.d[1]);
+}
