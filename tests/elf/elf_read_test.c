@@ -18,6 +18,8 @@
  *                       objects: b2n_elf__read (then b2n_prog__check) must
  *                       never crash, and must report exactly one line when
  *                       it fails.  Best run in the sanitizer build.
+ *                       B2N_FUZZ_ITERS (10000), B2N_FUZZ_SEED, and
+ *                       B2N_FUZZ_VERIFY=1 (also b2n_prog__verify) tune it.
  * Exit status 0 on success, 1 on failure.
  */
 #include <errno.h>
@@ -288,6 +290,8 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+static int fuzz_verify;
+
 /* One reading of a (possibly corrupt) image.  Returns 0 if it was accepted. */
 static int read_image(const unsigned char *buf, size_t len, int *bad)
 {
@@ -301,6 +305,11 @@ static int read_image(const unsigned char *buf, size_t len, int *bad)
 	int err = b2n_elf__read(obj, buf, len);
 	for (size_t i = 0; !err && i < obj->nprogs; i++)
 		err = b2n_prog__check(obj, &obj->progs[i]);
+	/* B2N_FUZZ_VERIFY=1: run the analysis pass on what was accepted too. */
+	for (size_t i = 0; !err && fuzz_verify && i < obj->nprogs; i++) {
+		struct b2n_verify_opts vo = {.sz = sizeof(vo), .allow_uninit = 1};
+		err = b2n_prog__verify(obj, &obj->progs[i], &vo);
+	}
 	if (err && captured_lines() != 1) {
 		*bad = 1;
 		fprintf(stderr, "FAIL: error %d with %zu diagnostic lines: %s", err,
@@ -344,7 +353,9 @@ static void test_fuzz(const char *path)
 	 * or the last third of the file (where both compilers put the
 	 * symbol table, relocations and section headers).  B2N_FUZZ_ITERS
 	 * and B2N_FUZZ_SEED allow longer runs. */
-	const char *env = getenv("B2N_FUZZ_ITERS");
+	const char *env = getenv("B2N_FUZZ_VERIFY");
+	fuzz_verify = env && atoi(env);
+	env = getenv("B2N_FUZZ_ITERS");
 	long iters = env ? atol(env) : 10000;
 	env = getenv("B2N_FUZZ_SEED");
 	rng_state = env ? strtoull(env, NULL, 0) * 0x9e3779b97f4a7c15ULL + 1 : 12345;
