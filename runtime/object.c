@@ -30,8 +30,8 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
-#include <stddef.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,9 +230,8 @@ static int create_one_map(struct b2n_object *obj, uint32_t i)
 		}
 		inner = obj->maps[am->inner_map];
 	}
-	err = b2n_rt_map_create(am->name, am->type, am->key_size, am->value_size,
-	                        am->max_entries, am->map_flags, am->spin_lock_off, inner,
-	                        &obj->maps[i]);
+	err = b2n_rt_map_create(am->name, am->type, am->key_size, am->value_size, am->max_entries,
+	                        am->map_flags, am->spin_lock_off, inner, &obj->maps[i]);
 	if (err) {
 		obj->maps[i] = NULL;
 		b2n_rt_pr(B2N_RT_WARN, "libb2n: object %s: cannot create map %s: %s\n",
@@ -295,8 +294,8 @@ static int check_desc(const struct b2n_abi_object *desc)
 		          desc_name(desc), (unsigned)desc->abi_version, (unsigned)B2N_ABI_VERSION);
 		return -EINVAL;
 	}
-	if (!desc->name || (desc->nmaps && (!desc->maps || !desc->map_slots ||
-	                                    !desc->value_slots)) ||
+	if (!desc->name ||
+	    (desc->nmaps && (!desc->maps || !desc->map_slots || !desc->value_slots)) ||
 	    (desc->nprogs && !desc->progs) || (desc->nhelpers && !desc->helpers)) {
 		b2n_rt_pr(B2N_RT_WARN, "libb2n: object %s: malformed descriptor\n",
 		          desc_name(desc));
@@ -414,8 +413,10 @@ B2N_API struct b2n_object *b2n_object__open_file(const char *path,
 			return set_errno_null(-ENOMEM);
 	}
 	if (!*oname) {
-		b2n_rt_pr(B2N_RT_WARN, "libb2n: %s: cannot derive an object name from the file "
-		                       "name (pass opts.object_name)\n", path);
+		b2n_rt_pr(B2N_RT_WARN,
+		          "libb2n: %s: cannot derive an object name from the file "
+		          "name (pass opts.object_name)\n",
+		          path);
 		free(owned);
 		return set_errno_null(-EINVAL);
 	}
@@ -563,7 +564,8 @@ B2N_API int b2n_object__load(struct b2n_object *obj)
 	for (uint32_t i = 0; i < d->nprogs; i++) {
 		err = b2n_rt_prog_register(&obj->progs[i]);
 		if (err) {
-			b2n_rt_pr(B2N_RT_WARN, "libb2n: object %s: cannot register program %s: %s\n",
+			b2n_rt_pr(B2N_RT_WARN,
+			          "libb2n: object %s: cannot register program %s: %s\n",
 			          desc_name(d), d->progs[i].name, strerror(-err));
 			goto fail;
 		}
@@ -606,8 +608,7 @@ B2N_API struct b2n_program *b2n_object__find_program_by_name(const struct b2n_ob
 	return set_errno_null(-ENOENT);
 }
 
-B2N_API struct b2n_map *b2n_object__find_map_by_name(const struct b2n_object *obj,
-                                                     const char *name)
+B2N_API struct b2n_map *b2n_object__find_map_by_name(const struct b2n_object *obj, const char *name)
 {
 	if (!obj || !name)
 		return set_errno_null(-EINVAL);

@@ -1,6 +1,7 @@
 /* egress.bpf.c - the other object of example (c): same names as
  * ingress.bpf.c, a hash map instead of an array, and a subprogram. */
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 struct {
@@ -10,8 +11,8 @@ struct {
 	__type(value, __u64);
 } hits SEC(".maps");
 
-__u32 id = 2;  /* .data */
-__u64 events;  /* .bss */
+__u32 id = 2; /* .data */
+__u64 events; /* .bss */
 
 static __attribute__((noinline)) __u32 bucket(__u64 n)
 {

@@ -3,6 +3,7 @@
  * object has its own symbols (b2n_ingress__handle, b2n_object_ingress) and
  * its own maps and global data at run time. */
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 struct {
@@ -12,8 +13,8 @@ struct {
 	__type(value, __u64);
 } hits SEC(".maps");
 
-__u32 id = 1;  /* .data */
-__u64 events;  /* .bss */
+__u32 id = 1; /* .data */
+__u64 events; /* .bss */
 
 SEC("xdp")
 int handle(void *ctx)

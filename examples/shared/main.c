@@ -119,8 +119,8 @@ int main(int argc, char **argv)
 	if (!skel)
 		goto out;
 	CHECK(skel->rodata->max_len == 1500 && skel->data->scale == 1 && skel->bss->calls == 0,
-	      "fresh globals after reopen: max_len %u scale %u calls %llu",
-	      skel->rodata->max_len, skel->data->scale, skel->bss->calls);
+	      "fresh globals after reopen: max_len %u scale %u calls %llu", skel->rodata->max_len,
+	      skel->data->scale, skel->bss->calls);
 	skel->data->scale = 2;
 	err = counter__load(skel);
 	CHECK(err == 0, "load: %d", err);

@@ -3,6 +3,7 @@
  * (.rodata configuration, .data settings, .bss state), with static and
  * global subprograms.  Returns 1 (pass) or 0 (drop: longer than max_len). */
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 #include "counter.h"

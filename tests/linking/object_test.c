@@ -74,33 +74,33 @@ static const uint64_t data_init[2] = {41, 0x1122334455667788ull};
 static const struct b2n_abi_slot_init outer_init[] = {{1, M_INNER}};
 static const struct b2n_abi_slot_init jmp_init[] = {{0, 1}};
 static const struct b2n_abi_map maps[NMAPS] = {
-	[M_TPL] = {"tpl", 2, 4, 8, 1, 0, -1, B2N_MAPF_INNER_TEMPLATE, 0, NULL, NULL, 0, -1},
-	[M_OUTER] = {"outer", 12, 4, 4, 4, 0, M_TPL, 0, 0, NULL, outer_init, 1, -1},
-	[M_DATA] = {".data", 2, 4, 16, 1, 0, -1, B2N_MAPF_DATA, 16, data_init, NULL, 0, -1},
-	[M_INNER] = {"inner", 2, 4, 8, 1, 0, -1, 0, 0, NULL, NULL, 0, -1},
-	[M_JMP] = {"jmp", 3, 4, 4, 2, 0, -1, 0, 0, NULL, jmp_init, 1, -1},
-	[M_BSS] = {".bss", 2, 4, 16, 1, 0, -1, B2N_MAPF_BSS, 0, NULL, NULL, 0, -1},
-	[M_HASH] = {"h", 1, 4, 8, 8, 0, -1, 0, 0, NULL, NULL, 0, -1},
+    [M_TPL] = {"tpl", 2, 4, 8, 1, 0, -1, B2N_MAPF_INNER_TEMPLATE, 0, NULL, NULL, 0, -1},
+    [M_OUTER] = {"outer", 12, 4, 4, 4, 0, M_TPL, 0, 0, NULL, outer_init, 1, -1},
+    [M_DATA] = {".data", 2, 4, 16, 1, 0, -1, B2N_MAPF_DATA, 16, data_init, NULL, 0, -1},
+    [M_INNER] = {"inner", 2, 4, 8, 1, 0, -1, 0, 0, NULL, NULL, 0, -1},
+    [M_JMP] = {"jmp", 3, 4, 4, 2, 0, -1, 0, 0, NULL, jmp_init, 1, -1},
+    [M_BSS] = {".bss", 2, 4, 16, 1, 0, -1, B2N_MAPF_BSS, 0, NULL, NULL, 0, -1},
+    [M_HASH] = {"h", 1, 4, 8, 8, 0, -1, 0, 0, NULL, NULL, 0, -1},
 };
 static const struct b2n_abi_prog progs[] = {
-	{"a", "xdp", prog_a, NULL, 0, 0},
-	{"b", "tc", prog_b, NULL, 0, 0},
+    {"a", "xdp", prog_a, NULL, 0, 0},
+    {"b", "tc", prog_b, NULL, 0, 0},
 };
 static const uint32_t helpers_ok[] = {1, 2};
 static const uint32_t helpers_missing[] = {1, 211};
 
-static const struct b2n_abi_object desc = {
-	B2N_ABI_VERSION, BE, "t", "GPL", maps, NMAPS, 2, progs, map_slots, value_slots,
-	helpers_ok, 2, 0};
+static const struct b2n_abi_object desc = {B2N_ABI_VERSION, BE, "t",   "GPL",     maps,
+                                           NMAPS,           2,  progs, map_slots, value_slots,
+                                           helpers_ok,      2,  0};
 
 static void *slots2[NMAPS], *vslots2[NMAPS];
-static const struct b2n_abi_object desc_missing = {
-	B2N_ABI_VERSION, BE, "needs211", "GPL", maps, NMAPS, 2, progs, slots2, vslots2,
-	helpers_missing, 2, 0};
+static const struct b2n_abi_object desc_missing = {B2N_ABI_VERSION, BE, "needs211", "GPL",  maps,
+                                                   NMAPS,           2,  progs,      slots2, vslots2,
+                                                   helpers_missing, 2,  0};
 static const struct b2n_abi_object desc_abi = {
-	B2N_ABI_VERSION + 1, BE, "future", "GPL", NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0};
+    B2N_ABI_VERSION + 1, BE, "future", "GPL", NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0};
 static const struct b2n_abi_object desc_endian = {
-	B2N_ABI_VERSION, !BE, "other", "GPL", NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0};
+    B2N_ABI_VERSION, !BE, "other", "GPL", NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0};
 
 int main(int argc, char **argv)
 {
@@ -169,8 +169,8 @@ int main(int argc, char **argv)
 	val = 0;
 	m = b2n_object__find_map_by_name(obj, "jmp");
 	err = m ? b2n_map__lookup_elem(m, &key, 4, &val, 4, 0) : -1;
-	CHECK(err == 0 && (int)val == b2n_program__fd(b), "prog_array slot 0: err %d val %u",
-	      err, val);
+	CHECK(err == 0 && (int)val == b2n_program__fd(b), "prog_array slot 0: err %d val %u", err,
+	      val);
 	key = 1;
 	m = b2n_object__find_map_by_name(obj, "outer");
 	err = m ? b2n_map__lookup_elem(m, &key, 4, &val, 4, 0) : -1;
@@ -222,7 +222,8 @@ int main(int argc, char **argv)
 		d = b2n_map__data(b2n_object__find_map_by_name(obj, ".data"), NULL);
 		CHECK(d && d[0] == 41, "fresh data after reopen");
 		CHECK(b2n_object__load(obj) == 0, "reload");
-		CHECK(b2n_program__run(b2n_object__find_program_by_name(obj, "a"), NULL, &r0) == 0 &&
+		CHECK(b2n_program__run(b2n_object__find_program_by_name(obj, "a"), NULL, &r0) ==
+		              0 &&
 		          r0 == 42,
 		      "run after reload: %llu", (unsigned long long)r0);
 	}
