@@ -8,9 +8,9 @@
  * inner-map templates hidden), load (slots filled, value slot = element 0,
  * prog_array and map-in-map initial slots, program ids), run, iteration,
  * errors with their messages (ABI version, byte order, missing helper
- * -ENOENT, second load of a descriptor -EBUSY, run before load, bad
- * shared object), close (slots cleared) and reopen (fresh initial data).
- * Runs on every target.  Prints "N passed, M failed".
+ * -ENOENT until the application registers it, second load of a descriptor -EBUSY, run before load,
+ * bad shared object), close (slots cleared) and reopen (fresh initial data). Runs on every target.
+ * Prints "N passed, M failed".
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -68,6 +68,11 @@ static uint64_t prog_b(void *ctx, uint64_t r2)
 		return 999;
 	bss[1] = *(uint64_t *)ctx;
 	return 7;
+}
+
+static uint64_t helper211(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	return r1 + r2 + r3 + r4 + r5;
 }
 
 static const uint64_t data_init[2] = {41, 0x1122334455667788ull};
@@ -195,8 +200,13 @@ int main(int argc, char **argv)
 	          strstr(last_msg, "object needs211: program needs helper 211, which is not "
 	                           "registered"),
 	      "missing helper: %d '%s'", err, last_msg);
-	b2n_object__close(obj2);
 	CHECK(slots2[M_DATA] == NULL, "failed load leaves no slot");
+	/* resolved when the application registers it: load again */
+	CHECK(b2n_helper__register(211, helper211) == 0, "register 211");
+	err = b2n_object__load(obj2);
+	CHECK(err == 0 && slots2[M_DATA] != NULL, "load after registering helper 211: %d", err);
+	b2n_object__close(obj2);
+	b2n_helper__register(211, NULL);
 
 	/* bad descriptors */
 	nmsgs = 0;
