@@ -8,8 +8,9 @@
  * inner-map templates hidden), load (slots filled, value slot = element 0,
  * prog_array and map-in-map initial slots, program ids), run, iteration,
  * errors with their messages (ABI version, byte order, missing helper
- * -ENOENT until the application registers it, second load of a descriptor -EBUSY, run before load,
- * bad shared object), close (slots cleared) and reopen (fresh initial data). Runs on every target.
+ * -ENOENT until the application registers it, second load of a descriptor
+ * -EBUSY, run before load, bad shared object), close (slots cleared) and
+ * reopen (fresh initial data).  Runs on every target.
  * Prints "N passed, M failed".
  */
 #include <errno.h>
