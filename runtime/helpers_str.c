@@ -34,8 +34,9 @@
  * address as 0x plus 16 hex digits (no kernel symbols here), a bad %s
  * pointer prints as the empty string, and alphanumerics after a %p
  * extension are skipped.  trace_printk formats into 1024 bytes and hands
- * the text (up to its first NUL) to the sink under a lock; it returns the
- * untruncated length.  snprintf returns the length including the NUL.
+ * the text (up to its first NUL) to the sink under a lock (one message at a
+ * time; a sink may itself call trace_printk); it returns the untruncated
+ * length.  snprintf returns the length including the NUL.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -748,13 +749,16 @@ static void b2n_default_trace_sink(void *ctx, const char *msg, size_t len)
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static b2n_trace_sink_fn trace_sink = b2n_default_trace_sink;
 static void *trace_sink_ctx;
+static _Thread_local int trace_depth; /* > 0 inside the sink */
 
 B2N_API void b2n_set_trace_printk_sink(b2n_trace_sink_fn fn, void *ctx)
 {
-	pthread_mutex_lock(&trace_lock);
+	if (!trace_depth)
+		pthread_mutex_lock(&trace_lock);
 	trace_sink = fn ? fn : b2n_default_trace_sink;
 	trace_sink_ctx = fn ? ctx : NULL;
-	pthread_mutex_unlock(&trace_lock);
+	if (!trace_depth)
+		pthread_mutex_unlock(&trace_lock);
 }
 
 uint64_t b2n_h_trace_printk(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -769,8 +773,14 @@ uint64_t b2n_h_trace_printk(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, 
 	if (err < 0)
 		return RET(err);
 	ret = bp_format(buf, sizeof(buf), fmt, &d);
+	if (trace_depth) { /* a sink that calls trace_printk: already locked */
+		trace_sink(trace_sink_ctx, buf, strlen(buf));
+		return RET(ret);
+	}
 	pthread_mutex_lock(&trace_lock);
+	trace_depth++;
 	trace_sink(trace_sink_ctx, buf, strlen(buf));
+	trace_depth--;
 	pthread_mutex_unlock(&trace_lock);
 	return RET(ret);
 }

@@ -552,6 +552,17 @@ static void capture_sink(void *ctx, const char *msg, size_t len)
 	sink_len = len;
 }
 
+static char nested_out[64];
+
+static void nested_sink(void *ctx, const char *msg, size_t len)
+{
+	size_t n = strlen(nested_out);
+	(void)ctx;
+	snprintf(nested_out + n, sizeof(nested_out) - n, "[%.*s]", (int)len, msg);
+	if (strncmp(msg, "outer", 5) == 0)
+		b2n_h_trace_printk(U("inner %d"), 9, 2, 0, 0);
+}
+
 /* trace_printk(fmt, sizeof fmt, a1, a2, a3): returns the helper's result
  * and leaves the sink's text in sink_buf ("<none>" when not called). */
 static uint64_t tp(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3)
@@ -651,6 +662,13 @@ static void test_trace_printk(void)
 	TP_ERR("%s%d", U(long_s), 1, 0, ENOSPC);
 	TP_ERR("%s%s", U(long_s), U("x"), 0, ENOSPC);
 	TP_ERR("%s%c", U(long_s), 'c', 0, ENOSPC);
+
+	/* a sink may call trace_printk itself (no deadlock) */
+	b2n_set_trace_printk_sink(nested_sink, NULL);
+	nested_out[0] = 0;
+	r = b2n_h_trace_printk(U("outer %d"), 9, 1, 0, 0);
+	CHECK_EQ(r, 7);
+	CHECK_STR(nested_out, "[outer 1][inner 2]");
 
 	b2n_set_trace_printk_sink(NULL, NULL); /* default: stderr */
 	r = b2n_h_trace_printk(U("trace_printk default sink: %d\n"), 31, 7, 0, 0);
