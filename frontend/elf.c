@@ -216,7 +216,8 @@ static int read_sections(struct rd *r)
 			return bad(r, "section %zu: name contains control characters", i);
 		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
 		    (sh.sh_offset > r->len || sh.sh_size > r->len - sh.sh_offset))
-			return bad(r, "section %s: data [%llu, +%llu) lies outside the %zu-byte file",
+			return bad(r,
+			           "section %s: data [%llu, +%llu) lies outside the %zu-byte file",
 			           name, (unsigned long long)sh.sh_offset,
 			           (unsigned long long)sh.sh_size, r->len);
 		if (sh.sh_type == SHT_SYMTAB) {
@@ -322,8 +323,7 @@ static int read_symbols(struct rd *r)
 		struct esec *s = &r->secs[r->secmap[e->shndx]];
 		if (e->value % INSN_SZ || e->value / INSN_SZ >= s->n)
 			return bad(r, "function %s: offset %llu outside section %s (%zu bytes)",
-			           e->name, (unsigned long long)e->value, s->name,
-			           s->n * INSN_SZ);
+			           e->name, (unsigned long long)e->value, s->name, s->n * INSN_SZ);
 		if (e->size % INSN_SZ || e->size > (uint64_t)s->n * INSN_SZ - e->value)
 			return bad(r, "function %s: size %llu at offset %llu overruns section %s",
 			           e->name, (unsigned long long)e->size,
@@ -379,8 +379,8 @@ static int read_relocs(struct rd *r)
 			return bad(r, "%s: relocations refer to section %u, not the symbol table",
 			           name, (unsigned)sh.sh_link);
 		if (sh.sh_entsize != sizeof(Elf64_Rel) || sh.sh_size % sizeof(Elf64_Rel))
-			return bad(r, "%s: bad relocation entry size %llu (section size %llu)", name,
-			           (unsigned long long)sh.sh_entsize,
+			return bad(r, "%s: bad relocation entry size %llu (section size %llu)",
+			           name, (unsigned long long)sh.sh_entsize,
 			           (unsigned long long)sh.sh_size);
 		Elf_Data *d = elf_getdata(scn, NULL);
 		if (!d)
@@ -399,11 +399,12 @@ static int read_relocs(struct rd *r)
 			if (type == R_BPF_NONE)
 				continue;
 			if (rel.r_offset % INSN_SZ || rel.r_offset / INSN_SZ >= s->n)
-				return bad(r, "%s: relocation %zu at offset %llu outside section %s",
+				return bad(r,
+				           "%s: relocation %zu at offset %llu outside section %s",
 				           name, k, (unsigned long long)rel.r_offset, s->name);
 			if (sym == 0 || sym >= r->nsyms)
-				return bad(r, "%s: relocation %zu refers to symbol %zu of %zu", name,
-				           k, sym, r->nsyms);
+				return bad(r, "%s: relocation %zu refers to symbol %zu of %zu",
+				           name, k, sym, r->nsyms);
 			size_t idx = rel.r_offset / INSN_SZ;
 			const struct b2n_insn *in = &s->insns[idx];
 			if (s->rel[idx].set)
@@ -422,8 +423,9 @@ static int read_relocs(struct rd *r)
 					           "which is not an lddw",
 					           name, idx, s->name);
 			} else {
-				return bad(r, "%s: relocation type %u at insn %zu of %s (symbol %s) "
-				              "is not supported in code",
+				return bad(r,
+				           "%s: relocation type %u at insn %zu of %s (symbol %s) "
+				           "is not supported in code",
 				           name, type, idx, s->name, sym_name(r, sym));
 			}
 			s->rel[idx].set = 1;
@@ -480,8 +482,8 @@ static const char *data_name(struct rd *r, size_t symi, int64_t off)
 
 /* Where the local call at insn i of section s goes: section (index into
  * r->secs) and instruction.  Returns 0, or reports and returns -EINVAL. */
-static int call_target(struct rd *r, const struct b2n_prog *p, size_t si, size_t i,
-                       size_t *tsec, size_t *tidx)
+static int call_target(struct rd *r, const struct b2n_prog *p, size_t si, size_t i, size_t *tsec,
+                       size_t *tidx)
 {
 	const struct esec *s = &r->secs[si];
 	const struct b2n_insn *in = &s->insns[i];
@@ -521,8 +523,8 @@ static int call_target(struct rd *r, const struct b2n_prog *p, size_t si, size_t
 	if (e->type == STT_SECTION)
 		t += (int64_t)in->imm + 1;
 	if (t < 0 || t >= (int64_t)ts->n) {
-		bad(r, "call at insn %zu of %s resolves to insn %lld of %s, outside the section",
-		    i, s->name, (long long)t, ts->name);
+		bad(r, "call at insn %zu of %s resolves to insn %lld of %s, outside the section", i,
+		    s->name, (long long)t, ts->name);
 		return -EINVAL;
 	}
 	*tidx = (size_t)t;

@@ -13,8 +13,8 @@
 
 #include "progs.h"
 
-#define X(name, sec, nf)                                                                    \
-	long name(struct elf_ctx *c);                                                       \
+#define X(name, sec, nf)                                                                           \
+	long name(struct elf_ctx *c);                                                              \
 	uint64_t b2n_progs__##name(void *ctx, uint64_t r2);
 ELF_TEST_PROGS(X)
 #undef X
@@ -25,7 +25,7 @@ static const struct {
 	uint64_t (*bpf_fn)(void *ctx, uint64_t r2);
 } progs[] = {
 #define X(name, sec, nf) {#name, name, b2n_progs__##name},
-	ELF_TEST_PROGS(X)
+    ELF_TEST_PROGS(X)
 #undef X
 };
 

@@ -43,17 +43,17 @@ static const struct expect {
 	long (*fn)(struct elf_ctx *c);
 } expected[] = {
 #define X(name, sec, nf) {#name, sec, nf, name},
-	ELF_TEST_PROGS(X)
+    ELF_TEST_PROGS(X)
 #undef X
 };
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
 
 static int failures;
-#define FAIL(...)                                                                           \
-	do {                                                                                \
-		fprintf(stderr, "FAIL: " __VA_ARGS__);                                      \
-		fputc('\n', stderr);                                                        \
-		failures++;                                                                 \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "FAIL: " __VA_ARGS__);                                             \
+		fputc('\n', stderr);                                                               \
+		failures++;                                                                        \
 	} while (0)
 
 /* ---- captured diagnostics ----------------------------------------------- */
@@ -156,8 +156,8 @@ static void check_calls(const char *path, const struct b2n_prog *p)
 			FAIL("%s: %s: call at %zu goes to %ld, outside [0, %zu)", path, p->name, i,
 			     t, p->ninsns);
 		else if (!is_function_end(p, (size_t)t))
-			FAIL("%s: %s: call at %zu lands on %ld, which is not a function start", path,
-			     p->name, i, t);
+			FAIL("%s: %s: call at %zu lands on %ld, which is not a function start",
+			     path, p->name, i, t);
 	}
 }
 

@@ -17,16 +17,16 @@ struct elf_ctx {
 	unsigned char b[64];
 };
 
-#define ELF_TEST_PROGS(X)                                                   \
-	X(sum_words, "xdp", 2)                                              \
-	X(hash_bytes, "xdp", 2)                                             \
-	X(in_section_sub, "xdp", 2)                                         \
-	X(mix_calls, "tc", 5)                                               \
-	X(switchy, "socket", 3)                                             \
-	X(shared_entry, "socket", 1)                                        \
-	X(deep_calls, "classifier/deep", 6)                                 \
-	X(qmath, "kprobe/qmath", 1)                                         \
-	X(bubble, "tracepoint/sort", 1)                                     \
+#define ELF_TEST_PROGS(X)                                                                          \
+	X(sum_words, "xdp", 2)                                                                     \
+	X(hash_bytes, "xdp", 2)                                                                    \
+	X(in_section_sub, "xdp", 2)                                                                \
+	X(mix_calls, "tc", 5)                                                                      \
+	X(switchy, "socket", 3)                                                                    \
+	X(shared_entry, "socket", 1)                                                               \
+	X(deep_calls, "classifier/deep", 6)                                                        \
+	X(qmath, "kprobe/qmath", 1)                                                                \
+	X(bubble, "tracepoint/sort", 1)                                                            \
 	X(collatz, "xdp.frags", 1)
 
 #endif
