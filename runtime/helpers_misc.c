@@ -27,8 +27,7 @@
 
 #include "runtime_internal.h"
 
-uint64_t b2n_h_get_current_pid_tgid(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                    uint64_t r5)
+uint64_t b2n_h_get_current_pid_tgid(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	uint64_t tgid = (uint32_t)getpid();
 	uint64_t tid = (uint32_t)syscall(SYS_gettid);
@@ -36,8 +35,7 @@ uint64_t b2n_h_get_current_pid_tgid(uint64_t r1, uint64_t r2, uint64_t r3, uint6
 	return tgid << 32 | tid;
 }
 
-uint64_t b2n_h_get_current_uid_gid(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                   uint64_t r5)
+uint64_t b2n_h_get_current_uid_gid(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	uint64_t uid = (uint32_t)getuid();
 	uint64_t gid = (uint32_t)getgid();
@@ -45,8 +43,7 @@ uint64_t b2n_h_get_current_uid_gid(uint64_t r1, uint64_t r2, uint64_t r3, uint64
 	return gid << 32 | uid;
 }
 
-uint64_t b2n_h_get_current_comm(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                uint64_t r5)
+uint64_t b2n_h_get_current_comm(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	char *buf = (char *)(uintptr_t)r1;
 	uint32_t size = (uint32_t)r2;

@@ -212,11 +212,11 @@ static uint64_t probe_read_str_common(uint64_t dst, uint64_t size, uint64_t src)
 	return (uint64_t)r;
 }
 
-#define PROBE_HELPER(name, common)                                                           \
-	uint64_t b2n_h_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) \
-	{                                                                                    \
-		(void)r4, (void)r5;                                                          \
-		return common(r1, r2, r3);                                                   \
+#define PROBE_HELPER(name, common)                                                                 \
+	uint64_t b2n_h_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)     \
+	{                                                                                          \
+		(void)r4, (void)r5;                                                                \
+		return common(r1, r2, r3);                                                         \
 	}
 PROBE_HELPER(probe_read, probe_read_common)
 PROBE_HELPER(probe_read_user, probe_read_common)
@@ -390,7 +390,7 @@ uint64_t b2n_h_strtoul(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint6
 #define BP_WIDTH_MAX ((1 << 23) - 1)
 
 struct bp_data {
-	uint64_t val[BP_MAX_ARGS];   /* integer, char and pointer arguments */
+	uint64_t val[BP_MAX_ARGS];    /* integer, char and pointer arguments */
 	const char *str[BP_MAX_ARGS]; /* copied strings (s, pks, pus, pB, pI4...) */
 	char tmp[BP_BIN_ARGS];
 };
@@ -416,8 +416,8 @@ static int bp_format_ip(char *out, size_t cap, char kind, char ver, const unsign
 
 /* Validate fmt and collect the arguments (the kernel's
  * bpf_bprintf_prepare with get_bin_args). */
-static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw,
-                      uint32_t num_args, struct bp_data *d)
+static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, uint32_t num_args,
+                      struct bp_data *d)
 {
 	size_t used = 0, n, i;
 	uint32_t num_spec = 0;
@@ -474,7 +474,7 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw,
 					if (cap == 0)
 						return -ENOSPC;
 					w = snprintf(d->tmp + used, cap, "0x%016llx",
-					                 (unsigned long long)raw[num_spec]);
+					             (unsigned long long)raw[num_spec]);
 					d->str[num_spec] = d->tmp + used;
 					used += (size_t)w + 1 > cap ? cap : (size_t)w + 1;
 				}
@@ -500,7 +500,7 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw,
 			num_spec++;
 			continue;
 		} else if (fmt[i] == 's') {
-copy_str:
+		copy_str:
 			if (fmt[i + 1] != 0 && !k_isspace((unsigned char)fmt[i + 1]) &&
 			    !k_ispunct((unsigned char)fmt[i + 1]))
 				return -EINVAL;
@@ -540,7 +540,7 @@ copy_str:
 		if (fmt[i] != 'i' && fmt[i] != 'd' && fmt[i] != 'u' && fmt[i] != 'x' &&
 		    fmt[i] != 'X')
 			return -EINVAL;
-nocopy:
+	nocopy:
 		if (have_buf) {
 			used = (used + 3) & ~(size_t)3;
 			if (used > BP_BIN_ARGS || BP_BIN_ARGS - used < argsz)

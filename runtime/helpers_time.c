@@ -46,15 +46,13 @@ uint64_t b2n_h_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, 
 	return b2n_clock_ns(CLOCK_MONOTONIC);
 }
 
-uint64_t b2n_h_ktime_get_boot_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                 uint64_t r5)
+uint64_t b2n_h_ktime_get_boot_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
 	return b2n_clock_ns(CLOCK_BOOTTIME);
 }
 
-uint64_t b2n_h_ktime_get_coarse_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                   uint64_t r5)
+uint64_t b2n_h_ktime_get_coarse_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
 	return b2n_clock_ns(CLOCK_MONOTONIC_COARSE);
@@ -106,8 +104,7 @@ static void b2n_prng_seed(void)
 	b2n_prng_seeded = 1;
 }
 
-uint64_t b2n_h_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                               uint64_t r5)
+uint64_t b2n_h_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	uint64_t z;
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
@@ -120,8 +117,7 @@ uint64_t b2n_h_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 	return z >> 32;
 }
 
-uint64_t b2n_h_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                    uint64_t r5)
+uint64_t b2n_h_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
 	return (uint32_t)b2n_rt_cpu();

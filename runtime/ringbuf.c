@@ -232,8 +232,8 @@ static void rb_destroy(struct b2n_map *m)
  * accessor declared in runtime_internal.h. */
 extern const struct b2n_map_ops b2n_rt_ops_ringbuf;
 const struct b2n_map_ops b2n_rt_ops_ringbuf = {
-	.create = rb_create,
-	.destroy = rb_destroy,
+    .create = rb_create,
+    .destroy = rb_destroy,
 };
 
 const struct b2n_map_ops *b2n_rt_ringbuf_ops(void)
@@ -301,8 +301,7 @@ uint64_t b2n_h_ringbuf_discard(uint64_t sample, uint64_t flags, uint64_t r3, uin
 	return 0;
 }
 
-uint64_t b2n_h_ringbuf_query(uint64_t map, uint64_t flags, uint64_t r3, uint64_t r4,
-                             uint64_t r5)
+uint64_t b2n_h_ringbuf_query(uint64_t map, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct b2n_rb *rb = rb_of_map_arg(map);
 	(void)r3;
@@ -367,8 +366,7 @@ static int64_t rb_process(struct b2n_rb_ring *r, int *busy)
 			if (!(len & RB_DISCARD_BIT)) {
 				int err = r->cb(r->ctx, hdr + 1, len);
 				if (err < 0) {
-					__atomic_store_n(&rb->consumer_pos, cons,
-					                 __ATOMIC_RELEASE);
+					__atomic_store_n(&rb->consumer_pos, cons, __ATOMIC_RELEASE);
 					pthread_mutex_unlock(&rb->cons_lock);
 					return err;
 				}
@@ -429,8 +427,7 @@ B2N_API int b2n_ring_buffer__add(struct b2n_ring_buffer *rbs, struct b2n_map *ma
 }
 
 B2N_API struct b2n_ring_buffer *b2n_ring_buffer__new(struct b2n_map *map,
-                                                     b2n_ring_buffer_sample_fn sample_cb,
-                                                     void *ctx,
+                                                     b2n_ring_buffer_sample_fn sample_cb, void *ctx,
                                                      const struct b2n_ring_buffer_opts *opts)
 {
 	struct b2n_ring_buffer *rbs;

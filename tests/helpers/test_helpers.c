@@ -306,36 +306,36 @@ struct strtox_case {
 };
 
 static const struct strtox_case strtox_cases[] = {
-	{"123", -1, 0, 3, 123, 3, 123},
-	{"123", 2, 10, 2, 12, 2, 12},
-	{"  -42xyz", -1, 10, 5, -42, -EINVAL, 0},
-	{"+5", -1, 10, -EINVAL, 0, -EINVAL, 0},
-	{"\t\n\v\f\r 7", -1, 0, 7, 7, 7, 7},
-	{"0x1f", -1, 0, 4, 31, 4, 31},
-	{"0X1F", -1, 16, 4, 31, 4, 31},
-	{"1f", -1, 16, 2, 31, 2, 31},
-	{"0x", -1, 0, 1, 0, 1, 0},
-	{"0xg", -1, 16, -EINVAL, 0, -EINVAL, 0},
-	{"0xg", -1, 0, 1, 0, 1, 0},
-	{"017", -1, 0, 3, 15, 3, 15},
-	{"019", -1, 0, 2, 1, 2, 1},
-	{"019", -1, 8, 2, 1, 2, 1},
-	{"019", -1, 10, 3, 19, 3, 19},
-	{"", 0, 0, -EINVAL, 0, -EINVAL, 0},
-	{"   ", -1, 0, -EINVAL, 0, -EINVAL, 0},
-	{"-", -1, 0, -EINVAL, 0, -EINVAL, 0},
-	{"abc", -1, 10, -EINVAL, 0, -EINVAL, 0},
-	{"12", -1, 2, -EINVAL, 0, -EINVAL, 0},
-	{"12", -1, 0x20 | 10, -EINVAL, 0, -EINVAL, 0},
-	{"-0", -1, 10, 2, 0, -EINVAL, 0},
-	{"18446744073709551615", -1, 10, -ERANGE, 0, 20, UINT64_MAX},
-	{"18446744073709551616", -1, 10, -ERANGE, 0, -ERANGE, 0},
-	{"0xffffffffffffffff", -1, 0, -ERANGE, 0, 18, UINT64_MAX},
-	{"9223372036854775807", -1, 10, 19, INT64_MAX, 19, INT64_MAX},
-	{"9223372036854775808", -1, 10, -ERANGE, 0, 19, UINT64_C(9223372036854775808)},
-	{"-9223372036854775808", -1, 10, 20, INT64_MIN, -EINVAL, 0},
-	{"-9223372036854775809", -1, 10, -ERANGE, 0, -EINVAL, 0},
-	{"-1", -1, 0, 2, -1, -EINVAL, 0},
+    {"123", -1, 0, 3, 123, 3, 123},
+    {"123", 2, 10, 2, 12, 2, 12},
+    {"  -42xyz", -1, 10, 5, -42, -EINVAL, 0},
+    {"+5", -1, 10, -EINVAL, 0, -EINVAL, 0},
+    {"\t\n\v\f\r 7", -1, 0, 7, 7, 7, 7},
+    {"0x1f", -1, 0, 4, 31, 4, 31},
+    {"0X1F", -1, 16, 4, 31, 4, 31},
+    {"1f", -1, 16, 2, 31, 2, 31},
+    {"0x", -1, 0, 1, 0, 1, 0},
+    {"0xg", -1, 16, -EINVAL, 0, -EINVAL, 0},
+    {"0xg", -1, 0, 1, 0, 1, 0},
+    {"017", -1, 0, 3, 15, 3, 15},
+    {"019", -1, 0, 2, 1, 2, 1},
+    {"019", -1, 8, 2, 1, 2, 1},
+    {"019", -1, 10, 3, 19, 3, 19},
+    {"", 0, 0, -EINVAL, 0, -EINVAL, 0},
+    {"   ", -1, 0, -EINVAL, 0, -EINVAL, 0},
+    {"-", -1, 0, -EINVAL, 0, -EINVAL, 0},
+    {"abc", -1, 10, -EINVAL, 0, -EINVAL, 0},
+    {"12", -1, 2, -EINVAL, 0, -EINVAL, 0},
+    {"12", -1, 0x20 | 10, -EINVAL, 0, -EINVAL, 0},
+    {"-0", -1, 10, 2, 0, -EINVAL, 0},
+    {"18446744073709551615", -1, 10, -ERANGE, 0, 20, UINT64_MAX},
+    {"18446744073709551616", -1, 10, -ERANGE, 0, -ERANGE, 0},
+    {"0xffffffffffffffff", -1, 0, -ERANGE, 0, 18, UINT64_MAX},
+    {"9223372036854775807", -1, 10, 19, INT64_MAX, 19, INT64_MAX},
+    {"9223372036854775808", -1, 10, -ERANGE, 0, 19, UINT64_C(9223372036854775808)},
+    {"-9223372036854775808", -1, 10, 20, INT64_MIN, -EINVAL, 0},
+    {"-9223372036854775809", -1, 10, -ERANGE, 0, -EINVAL, 0},
+    {"-1", -1, 0, 2, -1, -EINVAL, 0},
 };
 
 static void test_strtox(void)
@@ -413,8 +413,8 @@ static void test_probe_read(void)
 	char sdst[64];
 	size_t bigsz = 20000;
 
-	map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-	           0);
+	map =
+	    mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(map != MAP_FAILED);
 	if (map == MAP_FAILED)
 		return;
@@ -574,18 +574,18 @@ static uint64_t tp(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3)
 	return r;
 }
 
-#define TP(fmt, a1, a2, a3, want)                                                          \
-	do {                                                                               \
-		uint64_t r_ = tp(fmt, a1, a2, a3);                                         \
-		CHECK_STR(sink_buf, want);                                                 \
-		CHECK_EQ(r_, strlen(want));                                                \
+#define TP(fmt, a1, a2, a3, want)                                                                  \
+	do {                                                                                       \
+		uint64_t r_ = tp(fmt, a1, a2, a3);                                                 \
+		CHECK_STR(sink_buf, want);                                                         \
+		CHECK_EQ(r_, strlen(want));                                                        \
 	} while (0)
 
-#define TP_ERR(fmt, a1, a2, a3, err)                                                       \
-	do {                                                                               \
-		uint64_t r_ = tp(fmt, a1, a2, a3);                                         \
-		CHECK_EQ(r_, NEG(err));                                                    \
-		CHECK_STR(sink_buf, "<none>");                                             \
+#define TP_ERR(fmt, a1, a2, a3, err)                                                               \
+	do {                                                                                       \
+		uint64_t r_ = tp(fmt, a1, a2, a3);                                                 \
+		CHECK_EQ(r_, NEG(err));                                                            \
+		CHECK_STR(sink_buf, "<none>");                                                     \
 	} while (0)
 
 static void test_trace_printk(void)
@@ -601,7 +601,8 @@ static void test_trace_printk(void)
 	TP("no args", 0, 0, 0, "no args");
 	TP("%d %u %x", UINT64_MAX, UINT64_MAX, UINT64_MAX, "-1 4294967295 ffffffff");
 	TP("%X|%i", 0xabcdef, (uint64_t)-7, 0, "ABCDEF|-7");
-	TP("%ld %lu %lx", UINT64_MAX, UINT64_MAX, UINT64_C(0x123456789a), "-1 18446744073709551615 123456789a");
+	TP("%ld %lu %lx", UINT64_MAX, UINT64_MAX, UINT64_C(0x123456789a),
+	   "-1 18446744073709551615 123456789a");
 	TP("%lld %llu %llX", (uint64_t)INT64_MIN, UINT64_C(1) << 40, UINT64_C(0xdeadbeefcafe),
 	   "-9223372036854775808 1099511627776 DEADBEEFCAFE");
 	TP("%d", UINT64_C(0x100000005), 0, 0, "5"); /* int conversions use the low 32 bits */

@@ -72,17 +72,16 @@ static void test_create(void)
 
 	CHECK(ops != NULL && ops->create && ops->destroy);
 	CHECK(ops->lookup == NULL && ops->update == NULL && ops->lookup_user == NULL);
-#define BAD(k, v, n, f)                                                                    \
-	CHECK_EQ(b2n_rt_map_create("rb", B2N_MAP_RINGBUF, k, v, n, f, -1, NULL, &m),        \
-	         NEG(EINVAL));                                                             \
+#define BAD(k, v, n, f)                                                                            \
+	CHECK_EQ(b2n_rt_map_create("rb", B2N_MAP_RINGBUF, k, v, n, f, -1, NULL, &m), NEG(EINVAL)); \
 	CHECK(m == NULL)
 	BAD(0, 0, 0, 0);
 	BAD(0, 0, 4095, 0);
-	BAD(0, 0, 2048, 0);      /* power of two, not a page multiple */
-	BAD(0, 0, 3 * 4096, 0);  /* page multiple, not a power of two */
-	BAD(4, 0, 4096, 0);      /* no key */
-	BAD(0, 4, 4096, 0);      /* no value */
-	BAD(0, 0, 4096, 1);      /* BPF_F_NO_PREALLOC */
+	BAD(0, 0, 2048, 0);       /* power of two, not a page multiple */
+	BAD(0, 0, 3 * 4096, 0);   /* page multiple, not a power of two */
+	BAD(4, 0, 4096, 0);       /* no key */
+	BAD(0, 4, 4096, 0);       /* no value */
+	BAD(0, 0, 4096, 1);       /* BPF_F_NO_PREALLOC */
 	BAD(0, 0, 4096, 1 << 10); /* BPF_F_MMAPABLE */
 #undef BAD
 	CHECK_EQ(b2n_rt_map_create("rb", B2N_MAP_RINGBUF, 0, 0, 4096, 0, -1, NULL, &m), 0);
@@ -292,7 +291,7 @@ static void test_wrap(void)
 				outputs_ok = 0;
 		} else {
 			unsigned char *p =
-				(unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(U(m), size, 0, 0, 0);
+			    (unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(U(m), size, 0, 0, 0);
 			if (!p) {
 				outputs_ok = 0;
 				continue;
@@ -548,8 +547,9 @@ static void *race_producer(void *arg)
 				if (b2n_h_ringbuf_output(U(r->m), U(buf), size, 0, 0) == 0)
 					break;
 			} else {
-				unsigned char *p = (unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(
-					U(r->m), size, 0, 0, 0);
+				unsigned char *p =
+				    (unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(U(r->m), size,
+				                                                      0, 0, 0);
 				if (p) {
 					memcpy(p, buf, size);
 					if (discarded(seq))
