@@ -38,6 +38,7 @@ static void usage(FILE *out)
 	        "  --name N         program name for asm/raw input (default: prog)\n"
 	        "  --dump-bpf       print the disassembly of every program and stop\n"
 	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
+	        "  --allow-uninit   accept reads of registers never written (they are 0)\n"
 	        "  --allow-unknown-helpers  accept helper ids the runtime does not know;\n"
 	        "                   they must be registered before the object is loaded\n"
 	        "  --stats          print, per function: derived stack depth, combined\n"
@@ -163,6 +164,8 @@ int main(int argc, char **argv)
 			dump = 1;
 		} else if (!strcmp(a, "--emit-raw")) {
 			raw_out = 1;
+		} else if (!strcmp(a, "--allow-uninit")) {
+			oopts.allow_uninit = 1;
 		} else if (!strcmp(a, "--allow-unknown-helpers")) {
 			b2n_allow_unknown_helpers = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

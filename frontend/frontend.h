@@ -127,6 +127,8 @@ struct b2n_open_opts {
 	int raw_big_endian;         /* raw input in bpfeb encoding */
 	const char *object_name;    /* overrides the name derived from path */
 	const char *prog_name;      /* name of the single asm/raw program */
+	int allow_uninit;           /* accept reads of never-written registers
+	                               (as uBPF-style runtimes zero them) */
 };
 
 /* Read and check an input.  On success returns 0 and *out owns everything;
