@@ -327,6 +327,78 @@ static int compare_map(struct b2n_map *nm, struct bpf_map *km, char *why, size_t
 	return ok;
 }
 
+/* ---- application-side error codes ---------------------------------------
+ * Operations that must fail (or change nothing), made on both sides with
+ * the same key, flags and each side's own current value; the errnos must be
+ * equal, and compare_map afterwards shows that nothing changed. */
+enum { U_LOOKUP, U_UPDATE, U_DELETE, U_NEXT };
+enum { K_FIRST, K_MISSING };
+static const struct {
+	const char *what;
+	int op, key;
+	uint64_t flags;
+} uops[] = {
+    {"lookup of a missing key", U_LOOKUP, K_MISSING, 0},
+    {"lookup with flags 8", U_LOOKUP, K_FIRST, 8},
+    {"update with flags 8", U_UPDATE, K_FIRST, 8},
+    {"update with BPF_F_LOCK|BPF_EXIST", U_UPDATE, K_FIRST, 4 | 2},
+    {"update BPF_NOEXIST of an existing key", U_UPDATE, K_FIRST, 1},
+    {"update BPF_EXIST of a missing key", U_UPDATE, K_MISSING, 2},
+    {"update with flags 3", U_UPDATE, K_FIRST, 3},
+    {"delete of a missing key", U_DELETE, K_MISSING, 0},
+    {"get_next_key of a missing key", U_NEXT, K_MISSING, 0},
+};
+
+static int user_errors(struct b2n_map *nm, struct bpf_map *km, const char *gname)
+{
+	uint32_t t = b2n_map__type(nm), ks = b2n_map__key_size(nm), vs = b2n_map__value_size(nm);
+	int fd = bpf_map__fd(km), bad = 0;
+	if (ks == 0 || ks > 64 || t == BPF_MAP_TYPE_RINGBUF)
+		return 0;
+	int nk = libbpf_num_possible_cpus(), nn = b2n_num_possible_cpus();
+	size_t kvs = is_percpu(t) ? (size_t)((vs + 7) & ~7u) * (size_t)nk : vs;
+	size_t nvs = is_percpu(t) ? (size_t)((vs + 7) & ~7u) * (size_t)nn : vs;
+	unsigned char *kv = calloc(1, kvs + 8), *nv = calloc(1, nvs + 8);
+	unsigned char first[64], missing[64], out[64];
+	if (bpf_map_get_next_key(fd, NULL, first))
+		memset(first, 0, ks);
+	memset(missing, 0x7b, ks);
+	for (size_t i = 0; i < sizeof(uops) / sizeof(uops[0]); i++) {
+		const void *key = uops[i].key == K_FIRST ? first : missing;
+		int kerr, nerr;
+		memset(kv, 0, kvs);
+		memset(nv, 0, nvs);
+		bpf_map_lookup_elem(fd, first, kv);
+		b2n_map__lookup_elem(nm, first, ks, nv, nvs, 0);
+		switch (uops[i].op) {
+		case U_LOOKUP:
+			kerr = bpf_map_lookup_elem_flags(fd, key, kv, uops[i].flags) ? -errno : 0;
+			nerr = b2n_map__lookup_elem(nm, key, ks, nv, nvs, uops[i].flags);
+			break;
+		case U_UPDATE:
+			kerr = bpf_map_update_elem(fd, key, kv, uops[i].flags) ? -errno : 0;
+			nerr = b2n_map__update_elem(nm, key, ks, nv, nvs, uops[i].flags);
+			break;
+		case U_DELETE:
+			kerr = bpf_map_delete_elem(fd, key) ? -errno : 0;
+			nerr = b2n_map__delete_elem(nm, key, ks, 0);
+			break;
+		default:
+			kerr = bpf_map_get_next_key(fd, key, out) ? -errno : 0;
+			nerr = b2n_map__get_next_key(nm, key, out, ks);
+			break;
+		}
+		if (kerr != nerr) {
+			printf("FAIL %s: map %s: %s: kernel %d, native %d\n", gname, b2n_map__name(nm),
+			       uops[i].what, kerr, nerr);
+			bad++;
+		}
+	}
+	free(kv);
+	free(nv);
+	return bad;
+}
+
 /* ---- one group ---------------------------------------------------------- */
 #define MAXP 32
 
@@ -469,6 +541,9 @@ static void test_group(const struct group *g, const char *objdir)
 			printf("%s: map %s: not created in the kernel\n", g->name, name);
 			continue;
 		}
+		int ubad = user_errors(m, km, g->name);
+		CHECK(ubad == 0, "%s: map %s: %d application-side error codes differ", g->name, name,
+		      ubad);
 		char why[256] = "";
 		if (compare_map(m, km, why, sizeof(why))) {
 			CHECK(1, "map");
