@@ -2,8 +2,11 @@
  * kernel_oracle.c - compare our derived stack depths with the kernel
  * verifier's.
  *
- * Usage: kernel_oracle OBJ.o...  For every program of every object:
- *  - ours: b2n_input__open + b2n_prog__verify, the depth of each function;
+ * Usage: kernel_oracle OBJ.o...  For every program of every object (as
+ * libbpf lists them):
+ *  - ours: b2n_input__open (which verifies every program: if it refuses,
+ *    that refusal is ours for the object's programs) + b2n_prog__verify,
+ *    the depth of each function;
  *  - the kernel's: libbpf opens the object, loads only that program with
  *    log level 1|4 (BPF_LOG_STATS prints "stack depth A+B+..." with one
  *    figure per subprogram, in the order of their start in the loaded
@@ -185,32 +188,54 @@ int main(int argc, char **argv)
 
 	for (int a = 1; a < argc; a++) {
 		struct b2n_input *in = NULL;
+		struct b2n_open_opts oo = {.sz = sizeof(oo)};
+		const char *base = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
 		ourdiag_len = 0;
 		ourdiag[0] = 0;
-		if (b2n_input__open(argv[a], NULL, &in)) {
-			printf("FAIL %s: our frontend cannot open it: %s", argv[a], ourdiag);
+		/* b2n_input__open runs b2n_prog__verify: a refusal there is ours */
+		int open_err = b2n_input__open(argv[a], &oo, &in);
+		char open_diag[sizeof(ourdiag)];
+		snprintf(open_diag, sizeof(open_diag), "%s", ourdiag);
+		struct bpf_object *lo = bpf_object__open_file(argv[a], NULL);
+		struct bpf_program *lp;
+		if (!lo) {
+			printf("FAIL %s: libbpf cannot open it\n", base);
 			failures++;
+			b2n_input__free(in);
 			continue;
 		}
-		for (size_t pi = 0; pi < in->nprogs; pi++) {
-			struct b2n_prog *p = &in->progs[pi];
-			struct b2n_verify_opts vo = {.sz = sizeof(vo)};
-			ourdiag_len = 0;
-			ourdiag[0] = 0;
-			int ours = b2n_prog__verify(in, p, &vo);
+		bpf_object__for_each_program(lp, lo)
+		{
+			const char *name = bpf_program__name(lp);
+			struct b2n_prog *p = NULL;
+			int ours = open_err;
+			snprintf(ourdiag, sizeof(ourdiag), "%s", open_diag);
+			if (!open_err) {
+				for (size_t pi = 0; pi < in->nprogs; pi++)
+					if (!strcmp(in->progs[pi].name, name))
+						p = &in->progs[pi];
+				if (!p) {
+					printf("FAIL %s %s: not among our programs\n", base, name);
+					failures++;
+					continue;
+				}
+				struct b2n_verify_opts vo = {.sz = sizeof(vo)};
+				ourdiag_len = 0;
+				ourdiag[0] = 0;
+				ours = b2n_prog__verify(in, p, &vo);
+			}
 			unsigned kd[64];
 			size_t nk;
-			int kerr = kernel_depths(argv[a], p->name, kd, &nk);
-			const char *base = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
+			int kerr = kernel_depths(argv[a], name, kd, &nk);
 			if (kerr) {
 				const char *why = last_line(klog);
 				if (ours) {
 					both_refuse++;
-					printf("both refuse %s %s: kernel: %s (%s); ours: %s", base,
-					       p->name, why, strerror(-kerr), ourdiag);
+					printf("both refuse %s %s: kernel: %s (%s); ours: %s", base, name,
+					       why, strerror(-kerr), ourdiag);
 				} else {
 					kernel_refuses++;
-					printf("kernel refuses %s %s: %s (%s)\n", base, p->name, why,
+					printf("kernel refuses %s %s: %s (%s)\n", base, name, why,
 					       strerror(-kerr));
 				}
 				continue;
@@ -218,7 +243,7 @@ int main(int argc, char **argv)
 			if (ours) {
 				we_refuse++;
 				failures++;
-				printf("FAIL %s %s: the kernel accepts it, we refuse: %s", base, p->name,
+				printf("FAIL %s %s: the kernel accepts it, we refuse: %s", base, name,
 				       ourdiag);
 				continue;
 			}
@@ -243,14 +268,15 @@ int main(int argc, char **argv)
 			}
 			if (same) {
 				equal++;
-				printf("ok   %s %s: kernel %s, ours %s\n", base, p->name, ks, os);
+				printf("ok   %s %s: kernel %s, ours %s\n", base, name, ks, os);
 			} else {
 				failures++;
-				printf("FAIL %s %s: kernel %s, ours %s\n", base, p->name, ks, os);
+				printf("FAIL %s %s: kernel %s, ours %s\n", base, name, ks, os);
 			}
 			free(seen);
 			free(order);
 		}
+		bpf_object__close(lo);
 		b2n_input__free(in);
 	}
 	printf("kernel oracle: %d programs compared, %d equal (%d of %d subprogram depths "

@@ -52,12 +52,16 @@ static void reset_diag(void)
 	diag_lines = 0;
 }
 
-/* Open and verify every program; returns the first error. */
+/* Open (b2n_input__open already runs the verifier, with allow_uninit so
+ * that the choice stays ours) and verify every program again with the
+ * requested options; returns the first error.  Either way a refused input
+ * prints exactly one diagnostic. */
 static int open_verify(const char *path, int allow_uninit, struct b2n_input **out)
 {
+	struct b2n_open_opts oo = {.sz = sizeof(oo), .allow_uninit = 1};
 	struct b2n_verify_opts vo = {.sz = sizeof(vo), .allow_uninit = allow_uninit};
 	struct b2n_input *obj = NULL;
-	int err = b2n_input__open(path, NULL, &obj);
+	int err = b2n_input__open(path, &oo, &obj);
 	*out = NULL;
 	if (err)
 		return err;
