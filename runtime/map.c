@@ -186,15 +186,38 @@ static int is_map_in_map(uint32_t type)
 	return type == B2N_MAP_ARRAY_OF_MAPS || type == B2N_MAP_HASH_OF_MAPS;
 }
 
-static int check_common(uint32_t type, uint32_t value_size, uint32_t max_entries,
-                        uint32_t map_flags, int32_t spin_lock_off, const struct b2n_map *inner)
+static int is_hash_family(uint32_t type)
 {
-	if (max_entries == 0)
-		return -EINVAL;
+	return type == B2N_MAP_HASH || type == B2N_MAP_PERCPU_HASH || type == B2N_MAP_LRU_HASH ||
+	       type == B2N_MAP_LRU_PERCPU_HASH || type == B2N_MAP_HASH_OF_MAPS;
+}
+
+/* Before the family's checks: what map_create() checks first. */
+static int check_before(uint32_t type, uint32_t max_entries, uint32_t map_flags)
+{
 	if ((map_flags & B2N_F_RDONLY) && (map_flags & B2N_F_WRONLY))
 		return -EINVAL;
 	if ((map_flags & B2N_F_RDONLY_PROG) && (map_flags & B2N_F_WRONLY_PROG))
+		return -EINVAL; /* bpf_map_flags_access_ok(), first in every family */
+	/* the hash family checks max_entries after some flags (its own
+	 * order of -ENOTSUPP and -EINVAL), in map_hash.c */
+	if (max_entries == 0 && !is_hash_family(type))
 		return -EINVAL;
+	return 0;
+}
+
+/* After the family's checks, as the kernel does once the map is
+ * allocated: the inner-map template (bpf_map_meta_alloc) and the spin
+ * lock (map_check_btf). */
+static int check_after(uint32_t type, uint32_t value_size, int32_t spin_lock_off,
+                       const struct b2n_map *inner)
+{
+	if (is_map_in_map(type)) {
+		if (!inner)
+			return -EBADF;
+		if (is_map_in_map(inner->type) || inner->inner)
+			return -EINVAL; /* no more than one level */
+	}
 	if (spin_lock_off >= 0) {
 		if (type != B2N_MAP_HASH && type != B2N_MAP_ARRAY)
 			return -EOPNOTSUPP;
@@ -203,13 +226,14 @@ static int check_common(uint32_t type, uint32_t value_size, uint32_t max_entries
 	} else if (spin_lock_off != -1) {
 		return -EINVAL;
 	}
-	if (is_map_in_map(type)) {
-		if (!inner)
-			return -EBADF;
-		if (is_map_in_map(inner->type) || inner->inner)
-			return -EINVAL; /* no more than one level */
-	}
 	return 0;
+}
+
+static void free_map_struct(struct b2n_map *m)
+{
+	free(m->inner);
+	free(m->name);
+	free(m);
 }
 
 int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32_t value_size,
@@ -224,7 +248,7 @@ int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32
 		*out = NULL;
 	if (!out || !ops)
 		return -EINVAL;
-	err = check_common(type, value_size, max_entries, map_flags, spin_lock_off, inner_template);
+	err = check_before(type, max_entries, map_flags);
 	if (err)
 		return err;
 	m = calloc(1, sizeof(*m));
@@ -234,8 +258,11 @@ int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32
 	if (!name)
 		name = "";
 	m->name = malloc(strlen(name) + 1);
-	if (m->name)
-		memcpy(m->name, name, strlen(name) + 1);
+	if (!m->name) {
+		free(m);
+		return -ENOMEM;
+	}
+	memcpy(m->name, name, strlen(name) + 1);
 	m->type = type;
 	m->key_size = key_size;
 	m->value_size = value_size;
@@ -243,46 +270,43 @@ int b2n_rt_map_create(const char *name, uint32_t type, uint32_t key_size, uint32
 	m->map_flags = map_flags;
 	m->spin_lock_off = spin_lock_off;
 	m->fd = -1;
-	if (!m->name) {
-		free(m);
-		return -ENOMEM;
+	err = ops->create(m);
+	if (err) {
+		free_map_struct(m);
+		return err;
 	}
-	if (is_map_in_map(type)) {
+	err = check_after(type, value_size, spin_lock_off, inner_template);
+	if (!err && is_map_in_map(type)) {
 		/* keep our own copy of the template's attributes (the
 		 * kernel's inner_map_meta), independent of its lifetime */
 		struct b2n_map *meta = calloc(1, sizeof(*meta));
 		if (!meta) {
-			free(m->name);
-			free(m);
-			return -ENOMEM;
+			err = -ENOMEM;
+		} else {
+			meta->type = inner_template->type;
+			meta->key_size = inner_template->key_size;
+			meta->value_size = inner_template->value_size;
+			meta->max_entries = inner_template->max_entries;
+			meta->map_flags = inner_template->map_flags;
+			meta->spin_lock_off = inner_template->spin_lock_off;
+			meta->fd = -1;
+			m->inner = meta;
 		}
-		meta->type = inner_template->type;
-		meta->key_size = inner_template->key_size;
-		meta->value_size = inner_template->value_size;
-		meta->max_entries = inner_template->max_entries;
-		meta->map_flags = inner_template->map_flags;
-		meta->spin_lock_off = inner_template->spin_lock_off;
-		meta->fd = -1;
-		m->inner = meta;
 	}
-	err = ops->create(m);
+	if (!err) {
+		pthread_mutex_lock(&reg_lock);
+		fd = reg_add_locked(REG_MAP, m);
+		pthread_mutex_unlock(&reg_lock);
+		if (fd < 0)
+			err = fd;
+		else
+			m->fd = fd;
+	}
 	if (err) {
-		free(m->inner);
-		free(m->name);
-		free(m);
+		ops->destroy(m);
+		free_map_struct(m);
 		return err;
 	}
-	pthread_mutex_lock(&reg_lock);
-	fd = reg_add_locked(REG_MAP, m);
-	pthread_mutex_unlock(&reg_lock);
-	if (fd < 0) {
-		ops->destroy(m);
-		free(m->inner);
-		free(m->name);
-		free(m);
-		return fd;
-	}
-	m->fd = fd;
 	*out = m;
 	return 0;
 }
@@ -306,9 +330,7 @@ void b2n_rt_map_destroy(struct b2n_map *m)
 	pthread_mutex_unlock(&reg_lock);
 	if (m->ops && m->ops->destroy)
 		m->ops->destroy(m);
-	free(m->inner);
-	free(m->name);
-	free(m);
+	free_map_struct(m);
 }
 
 /* ---- values -------------------------------------------------------------- */

@@ -155,7 +155,7 @@ static int htab_check(struct b2n_map *m)
 		return -B2N_ENOTSUPP;
 	if ((m->map_flags & F_NUMA_NODE) && (percpu || percpu_lru))
 		return -EINVAL;
-	if (m->key_size == 0 || m->value_size == 0)
+	if (m->max_entries == 0 || m->key_size == 0 || m->value_size == 0)
 		return -EINVAL;
 	if ((uint64_t)m->key_size + m->value_size >= KMALLOC_MAX_SIZE - HTAB_ELEM_HDR)
 		return -E2BIG;

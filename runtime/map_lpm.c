@@ -164,7 +164,7 @@ static void *lpm_lookup_locked(struct lpm *t, const void *key)
 	uint32_t plen = key_plen(key), i;
 	struct lnode *best = NULL;
 	if (plen > t->max_prefixlen)
-		plen = t->max_prefixlen;
+		return NULL;
 	for (i = 0; i < t->n; i++) {
 		struct lnode *e = t->ents[i];
 		if (e->prefixlen <= plen && (!best || e->prefixlen > best->prefixlen) &&

@@ -21,8 +21,12 @@
  * entries still filled.  lookup_and_delete_batch and delete_batch exist for
  * hash maps only (arrays cannot delete: -ENOTSUPP), update_batch and
  * delete_batch stop at the first failing element and report in *count how
- * many succeeded.  opts->flags != 0, elem_flags other than BPF_F_LOCK
- * (update: the update flags) are -EINVAL.
+ * many succeeded.  elem_flags other than BPF_F_LOCK (or BPF_F_LOCK on a
+ * value without a spin lock) are -EINVAL for every batch operation (so
+ * update_batch always updates with BPF_ANY semantics); opts->flags != 0
+ * is -EINVAL for the hash lookup batches only, the generic array and
+ * update/delete batches ignore it, exactly as the kernel (checked against
+ * it by tests/maps/kernel_diff.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -257,7 +261,7 @@ static int lookup_batch(const struct b2n_map *map, void *in_batch, void *out_bat
 	if (!can_read(m) || (do_delete && !can_write(m)))
 		return -EPERM;
 	batch_flags(opts, &elem_flags, &flags);
-	if ((elem_flags & ~(uint64_t)B2N_F_LOCK) || !lock_flag_ok(m, elem_flags) || flags)
+	if ((elem_flags & ~(uint64_t)B2N_F_LOCK) || !lock_flag_ok(m, elem_flags))
 		return -EINVAL;
 	if (is_hash(m->type))
 		return b2n_rt_htab_batch(m, in_batch, out_batch, keys, values, count, elem_flags,
@@ -297,7 +301,8 @@ B2N_API int b2n_map__update_batch(const struct b2n_map *map, const void *keys, c
 	if (!can_write(m))
 		return -EPERM;
 	batch_flags(opts, &elem_flags, &flags);
-	if (!lock_flag_ok(m, elem_flags) || flags)
+	(void)flags; /* generic_map_update_batch does not look at it */
+	if ((elem_flags & ~(uint64_t)B2N_F_LOCK) || !lock_flag_ok(m, elem_flags))
 		return -EINVAL;
 	if (!is_hash(m->type) && !is_array(m->type))
 		return -B2N_ENOTSUPP;
@@ -327,7 +332,8 @@ B2N_API int b2n_map__delete_batch(const struct b2n_map *map, const void *keys, u
 	if (!can_write(m))
 		return -EPERM;
 	batch_flags(opts, &elem_flags, &flags);
-	if ((elem_flags & ~(uint64_t)B2N_F_LOCK) || flags)
+	(void)flags; /* generic_map_delete_batch does not look at it */
+	if (elem_flags & ~(uint64_t)B2N_F_LOCK)
 		return -EINVAL;
 	if (!is_hash(m->type))
 		return -B2N_ENOTSUPP;
