@@ -46,6 +46,7 @@ struct skip {
 
 static struct skip *skips;
 static size_t nskips;
+static struct tcase *tc; /* global, so that leak checkers see it reachable */
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -330,7 +331,6 @@ int main(int argc, char **argv)
 {
 	const char *outpath = NULL, *skips_path = NULL;
 	int check = 0;
-	struct tcase *tc = NULL;
 	size_t n = 0;
 	int i;
 

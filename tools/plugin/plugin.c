@@ -282,12 +282,13 @@ int main(int argc, char **argv)
 		i = 2;
 	}
 	/* Options, each argument split at white space. */
-	char *opts[64];
-	int nopts = 0;
+	static char *opts[64], *copies[64];
+	int nopts = 0, ncopies = 0;
 	for (; i < argc; i++) {
 		char *copy = strdup(argv[i]);
-		if (!copy)
+		if (!copy || ncopies == 63)
 			die("out of memory");
+		copies[ncopies++] = copy;
 		for (char *tok = strtok(copy, " \t"); tok; tok = strtok(NULL, " \t")) {
 			if (nopts == 63)
 				die("too many options");
@@ -363,5 +364,7 @@ int main(int argc, char **argv)
 	free(prog);
 	free(mem);
 	free(mem_norm);
+	for (i = 0; i < ncopies; i++)
+		free(copies[i]);
 	return rc;
 }
