@@ -159,7 +159,11 @@ static void test_cpu(void)
 	pthread_t th[T];
 	int ok = 1;
 
+	const char *env = getenv("B2N_NR_CPUS");
+
 	CHECK(n >= 1);
+	if (env && *env)
+		CHECK_EQ(n, atoi(env));
 	CHECK(me < (uint64_t)n);
 	CHECK_EQ(me, (uint64_t)b2n_rt_cpu());
 	CHECK_EQ(b2n_h_get_smp_processor_id(0, 0, 0, 0, 0), me);
@@ -171,6 +175,17 @@ static void test_cpu(void)
 			ok = 0;
 	}
 	CHECK(ok);
+	/* slots are handed out round-robin: T new threads cover all of them */
+	if (n <= T) {
+		int seen = 0;
+		for (int s = 0; s < n; s++)
+			for (int i = 0; i < T; i++)
+				if (r[i].id[0] == (uint64_t)s) {
+					seen++;
+					break;
+				}
+		CHECK_EQ(seen, n);
+	}
 }
 
 /* ---- process information --------------------------------------------------- */
