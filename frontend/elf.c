@@ -108,7 +108,8 @@ struct rd {
 	size_t nsyms;
 	struct esec *secs;
 	size_t nsecs;
-	long *secmap; /* ELF section index -> index into secs, or -1 */
+	size_t code_insns; /* instructions of all executable sections */
+	long *secmap;      /* ELF section index -> index into secs, or -1 */
 };
 
 __attribute__((format(printf, 2, 3))) static int bad(struct rd *r, const char *fmt, ...)
@@ -185,6 +186,7 @@ static int read_exec_section(struct rd *r, Elf_Scn *scn, size_t shndx, const GEl
 	s->rel = b2n_xcalloc(s->n, sizeof(*s->rel));
 	for (size_t i = 0; i < s->n; i++)
 		s->insns[i] = b2n_insn_decode((const unsigned char *)d->d_buf + i * INSN_SZ, r->be);
+	r->code_insns += s->n;
 	r->secmap[shndx] = (long)r->nsecs++;
 	return 0;
 }
@@ -573,6 +575,7 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 	u[0].sec = si;
 	u[0].start = start;
 	u[0].end = end;
+	total = end - start;
 	/* Breadth first over the reachable functions. */
 	for (size_t k = 0; k < nu; k++) {
 		const struct esec *s = &r->secs[u[k].sec];
@@ -610,8 +613,19 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 			u[nu].start = us;
 			u[nu].end = ue;
 			nu++;
+			/* Units are disjoint unless function symbols overlap:
+			 * bound the copy by the object's code size. */
+			total += ue - us;
+			if (total > r->code_insns) {
+				err = bad(r,
+				          "program %s: overlapping function symbols (more than "
+				          "the %zu instructions of the object reached)",
+				          p->name, r->code_insns);
+				goto out;
+			}
 		}
 	}
+	total = 0;
 	for (size_t k = 0; k < nu; k++) {
 		u[k].base = total;
 		total += u[k].end - u[k].start;

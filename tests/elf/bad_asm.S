@@ -20,6 +20,11 @@ f1:
 #elif CASE == 4
 	/* a call relocated against a data symbol */
 	call some_data
+#elif CASE == 5
+	/* calls into overlapping function symbols (see .text below) */
+	call t3
+	call t2
+	call t1
 #endif
 	exit
 	.size f1, .-f1
@@ -30,6 +35,24 @@ f2:
 .Lin_f2:
 	exit
 	.size f2, .-f2
+
+#if CASE == 5
+	.text
+	r0 = 0
+	.type t1,@function
+t1:
+	r0 += 1
+	.type t2,@function
+t2:
+	r0 += 2
+	.type t3,@function
+t3:
+	r0 += 3
+	exit
+	.size t1, .-t1
+	.size t2, .-t2
+	.size t3, .-t3
+#endif
 
 	.data
 some_data:
