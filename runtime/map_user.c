@@ -115,9 +115,11 @@ B2N_API int b2n_map__lookup_elem(const struct b2n_map *map, const void *key, siz
 	int err = validate(m, key_sz, value_sz, 1);
 	if (err)
 		return err;
+	if (flags & ~(uint64_t)B2N_F_LOCK) /* checked before the permissions */
+		return -EINVAL;
 	if (!can_read(m))
 		return -EPERM;
-	if ((flags & ~(uint64_t)B2N_F_LOCK) || !lock_flag_ok(m, flags))
+	if (!lock_flag_ok(m, flags))
 		return -EINVAL;
 	if (!m->ops->lookup_user)
 		return -B2N_ENOTSUPP;
@@ -164,10 +166,10 @@ B2N_API int b2n_map__lookup_and_delete_elem(const struct b2n_map *map, const voi
 	int err = validate(m, key_sz, value_sz, 1);
 	if (err)
 		return err;
-	if (!can_read(m) || !can_write(m))
-		return -EPERM;
 	if (flags & ~(uint64_t)B2N_F_LOCK)
 		return -EINVAL;
+	if (!can_read(m) || !can_write(m))
+		return -EPERM;
 	if (m->type == B2N_MAP_QUEUE || m->type == B2N_MAP_STACK) {
 		if (flags)
 			return -EINVAL;

@@ -477,6 +477,174 @@ static void batch_ops(uint32_t type, uint32_t max)
 	unpair(&p);
 }
 
+/* ---- map in map, prog_array ------------------------------------------------- */
+
+struct twin {
+	int fd;
+	struct b2n_map *m;
+};
+
+static int mktwin(struct twin *t, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
+                  uint32_t flags, const struct twin *inner)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int ko, oo;
+	if (inner)
+		o.inner_map_fd = (uint32_t)inner->fd;
+	t->fd = bpf_map_create(type, "w", ks, vs, max, &o);
+	ko = t->fd >= 0 ? 0 : kerr(t->fd);
+	oo = b2n_rt_map_create("w", type, ks, vs, max, flags, -1, inner ? inner->m : NULL, &t->m);
+	SAME("create twin", oo, ko);
+	if (ko || oo) {
+		if (t->fd >= 0)
+			close(t->fd);
+		b2n_rt_map_destroy(t->m);
+		t->fd = -1;
+		t->m = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void untwin(struct twin *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	b2n_rt_map_destroy(t->m);
+}
+
+static void mim_diff(uint32_t outer_type)
+{
+	struct twin tmpl, tmpl_f, outer, outer_f, bad;
+	struct twin cand[7];
+	static const uint32_t ct[7][4] = {/* type, value size, max, flags */
+	                                  {B2N_MAP_ARRAY, 8, 2, 0},
+	                                  {B2N_MAP_ARRAY, 4, 2, 0},
+	                                  {B2N_MAP_ARRAY, 8, 3, 0},
+	                                  {B2N_MAP_HASH, 8, 2, 0},
+	                                  {B2N_MAP_ARRAY, 8, 5, B2N_F_INNER_MAP},
+	                                  {B2N_MAP_ARRAY, 8, 2, B2N_F_RDONLY_PROG},
+	                                  {B2N_MAP_PERCPU_ARRAY, 8, 2, 0}};
+	uint32_t i, k, kv, ov, f;
+	int n = 0;
+	if (mktwin(&tmpl, B2N_MAP_ARRAY, 4, 8, 2, 0, NULL))
+		return;
+	if (mktwin(&tmpl_f, B2N_MAP_ARRAY, 4, 8, 2, B2N_F_INNER_MAP, NULL))
+		return;
+	if (mktwin(&outer, outer_type, 4, 4, 3, 0, &tmpl) ||
+	    mktwin(&outer_f, outer_type, 4, 4, 3, 0, &tmpl_f))
+		return;
+	/* wrong outer value size, and an outer map as template */
+	if (!mktwin(&bad, outer_type, 4, 8, 3, 0, &tmpl))
+		untwin(&bad);
+	if (!mktwin(&bad, outer_type, 4, 4, 3, 0, &outer))
+		untwin(&bad);
+	for (i = 0; i < 7; i++)
+		if (!mktwin(&cand[i], ct[i][0], 4, ct[i][1], ct[i][2], ct[i][3], NULL))
+			n++;
+	if (n != 7)
+		return;
+	for (i = 0; i < 7; i++)
+		for (k = 0; k < 4; k += 2)
+			for (f = 0; f < 3; f++) {
+				char w[96];
+				kv = (uint32_t)cand[i].fd;
+				ov = (uint32_t)b2n_map__fd(cand[i].m);
+				snprintf(w, sizeof(w), "outer %u update key %u cand %u flags %u",
+				         outer_type, k, i, f);
+				SAME(w, b2n_map__update_elem(outer.m, &k, 4, &ov, 4, f),
+				     kerr(bpf_map_update_elem(outer.fd, &k, &kv, f)));
+				SAME(w, b2n_map__update_elem(outer_f.m, &k, 4, &ov, 4, f),
+				     kerr(bpf_map_update_elem(outer_f.fd, &k, &kv, f)));
+			}
+	/* a number that names nothing; the outer map itself */
+	k = 1, kv = 9999, ov = 99999;
+	SAME("update with a closed fd", b2n_map__update_elem(outer.m, &k, 4, &ov, 4, 0),
+	     kerr(bpf_map_update_elem(outer.fd, &k, &kv, 0)));
+	kv = (uint32_t)outer.fd, ov = (uint32_t)b2n_map__fd(outer.m);
+	SAME("update with the outer map", b2n_map__update_elem(outer.m, &k, 4, &ov, 4, 0),
+	     kerr(bpf_map_update_elem(outer.fd, &k, &kv, 0)));
+	for (k = 0; k < 5; k++) {
+		SAME("mim lookup", b2n_map__lookup_elem(outer.m, &k, 4, &ov, 4, 0),
+		     kerr(bpf_map_lookup_elem(outer.fd, &k, &kv)));
+		{
+			int ro = b2n_map__get_next_key(outer.m, &k, &ov, 4);
+			int rk = kerr(bpf_map_get_next_key(outer.fd, &k, &kv));
+			if (outer_type ==
+			    B2N_MAP_ARRAY_OF_MAPS) /* hash order is the kernel's own */
+				SAME("mim get_next_key", ro, rk);
+			if (outer_type == B2N_MAP_ARRAY_OF_MAPS && !ro && !rk)
+				SAME("mim next key", ov, kv);
+		}
+		SAME("mim lookup_and_delete",
+		     b2n_map__lookup_and_delete_elem(outer.m, &k, 4, &ov, 4, 0),
+		     kerr(bpf_map_lookup_and_delete_elem(outer.fd, &k, &kv)));
+		SAME("mim delete", b2n_map__delete_elem(outer.m, &k, 4, 0),
+		     kerr(bpf_map_delete_elem(outer.fd, &k)));
+		SAME("mim delete again", b2n_map__delete_elem(outer.m, &k, 4, 0),
+		     kerr(bpf_map_delete_elem(outer.fd, &k)));
+	}
+	for (i = 0; i < 7; i++)
+		untwin(&cand[i]);
+	untwin(&outer);
+	untwin(&outer_f);
+	untwin(&tmpl);
+	untwin(&tmpl_f);
+}
+
+static void prog_array_diff(void)
+{
+	struct bpf_insn insns[2] = {
+	    {.code = 0xb7, .dst_reg = 0, .imm = 0}, /* r0 = 0 */
+	    {.code = 0x95},                         /* exit */
+	};
+	struct b2n_program prog;
+	struct twin pa, other;
+	uint32_t k, kv, ov, f;
+	int pfd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "p", "GPL", insns, 2, NULL);
+	if (pfd < 0) {
+		printf("note: prog_array comparison skipped: bpf_prog_load: %s\n", strerror(errno));
+		return;
+	}
+	memset(&prog, 0, sizeof(prog));
+	b2n_rt_prog_register(&prog);
+	if (mktwin(&pa, B2N_MAP_PROG_ARRAY, 4, 4, 4, 0, NULL) ||
+	    mktwin(&other, B2N_MAP_ARRAY, 4, 4, 1, 0, NULL)) {
+		close(pfd);
+		return;
+	}
+	for (k = 0; k < 6; k += 1)
+		for (f = 0; f < 3; f++) {
+			kv = (uint32_t)pfd;
+			ov = (uint32_t)prog.fd;
+			SAME("prog_array update", b2n_map__update_elem(pa.m, &k, 4, &ov, 4, f),
+			     kerr(bpf_map_update_elem(pa.fd, &k, &kv, f)));
+		}
+	k = 0, kv = (uint32_t)other.fd, ov = (uint32_t)b2n_map__fd(other.m);
+	SAME("prog_array update with a map", b2n_map__update_elem(pa.m, &k, 4, &ov, 4, 0),
+	     kerr(bpf_map_update_elem(pa.fd, &k, &kv, 0)));
+	kv = 9999, ov = 99999;
+	SAME("prog_array update with a closed fd", b2n_map__update_elem(pa.m, &k, 4, &ov, 4, 0),
+	     kerr(bpf_map_update_elem(pa.fd, &k, &kv, 0)));
+	for (k = 0; k < 6; k++) {
+		SAME("prog_array lookup", b2n_map__lookup_elem(pa.m, &k, 4, &ov, 4, 0),
+		     kerr(bpf_map_lookup_elem(pa.fd, &k, &kv)));
+		SAME("prog_array get_next_key", b2n_map__get_next_key(pa.m, &k, &ov, 4),
+		     kerr(bpf_map_get_next_key(pa.fd, &k, &kv)));
+		SAME("prog_array delete", b2n_map__delete_elem(pa.m, &k, 4, 0),
+		     kerr(bpf_map_delete_elem(pa.fd, &k)));
+		SAME("prog_array delete again", b2n_map__delete_elem(pa.m, &k, 4, 0),
+		     kerr(bpf_map_delete_elem(pa.fd, &k)));
+		SAME("prog_array lookup_and_delete",
+		     b2n_map__lookup_and_delete_elem(pa.m, &k, 4, &ov, 4, 0),
+		     kerr(bpf_map_lookup_and_delete_elem(pa.fd, &k, &kv)));
+	}
+	untwin(&pa);
+	untwin(&other);
+	b2n_rt_prog_unregister(&prog);
+	close(pfd);
+}
+
 int main(void)
 {
 	char buf[16];
@@ -492,6 +660,8 @@ int main(void)
 		       ncpus);
 		return 77;
 	}
+	if (getenv("B2N_DIFF_SEED")) /* another fixed sequence, for exploring */
+		rng ^= strtoull(getenv("B2N_DIFF_SEED"), NULL, 0) * 0x2545f4914f6cdd1dull;
 	snprintf(buf, sizeof(buf), "%d", ncpus);
 	setenv("B2N_NR_CPUS", buf, 1);
 	if (b2n_num_possible_cpus() != ncpus) {
@@ -517,6 +687,15 @@ int main(void)
 	batch_ops(B2N_MAP_HASH, 32);
 	batch_ops(B2N_MAP_PERCPU_HASH, 16);
 	batch_ops(B2N_MAP_LRU_HASH, 64);
+	random_ops(B2N_MAP_HASH, 4, 8, 8, B2N_F_RDONLY, 500, 0);
+	random_ops(B2N_MAP_HASH, 4, 8, 8, B2N_F_WRONLY, 500, 0);
+	random_ops(B2N_MAP_ARRAY, 4, 8, 8, B2N_F_RDONLY, 500, 0);
+	random_ops(B2N_MAP_QUEUE, 0, 4, 4, B2N_F_WRONLY, 500, 0);
+	random_ops(B2N_MAP_HASH, 40, 24, 30, B2N_F_NO_PREALLOC, 4000, 0);
+	random_ops(B2N_MAP_LPM_TRIE, 20, 8, 60, B2N_F_NO_PREALLOC, 6000, 0);
+	mim_diff(B2N_MAP_ARRAY_OF_MAPS);
+	mim_diff(B2N_MAP_HASH_OF_MAPS);
+	prog_array_diff();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
