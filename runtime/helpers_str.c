@@ -28,10 +28,15 @@
  * x X with optional l/ll, c, s, p, pK px ps pS pB pks pus pi4 pI4 pi6 pI6,
  * with at most num_args conversions; string and IP arguments are copied
  * (checked) into a 512-byte argument area whose exhaustion gives -ENOSPC.
- * bp_format() then prints like the kernel's bstr_printf: plain %p, %pK and
+ * The area is laid out byte for byte as the kernel's (values 4-byte
+ * aligned, strings inline), and bp_format() reads it back like the kernel's
+ * bstr_printf, quirks included: the pre-formatted %pks %pus %pB %pI4 %pi4
+ * %pI6 %pi6 ignore the width and, once the output buffer is full, are
+ * neither counted in the result nor skipped.  Plain %p, %pK and
  * %px print the pointer as 16 zero-padded hex digits (the kernel hashes
  * plain %p; there is no secret to protect in user space), %ps/%pS/%pB the
- * address as 0x plus 16 hex digits (no kernel symbols here), a bad %s
+ * address as "0x%lx" (what the kernel prints for an address that is no
+ * kernel symbol), a bad %s
  * pointer prints as the empty string, and alphanumerics after a %p
  * extension are skipped.  trace_printk formats into 1024 bytes and hands
  * the text (up to its first NUL) to the sink under a lock (one message at a
@@ -389,10 +394,12 @@ uint64_t b2n_h_strtoul(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint6
 #define BP_BUF 1024
 #define BP_WIDTH_MAX ((1 << 23) - 1)
 
+/* The kernel's binary argument area (bpf_bprintf_prepare's bin_args):
+ * 4- and 8-byte values 4-byte aligned, chars unaligned, strings (%s and the
+ * pre-formatted %pks %pus %pB %pI4...) inline with their NUL.  16 zero
+ * bytes of slack keep reads of a malformed area inside the buffer. */
 struct bp_data {
-	uint64_t val[BP_MAX_ARGS];    /* integer, char and pointer arguments */
-	const char *str[BP_MAX_ARGS]; /* copied strings (s, pks, pus, pB, pI4...) */
-	char tmp[BP_BIN_ARGS];
+	unsigned char tmp[BP_BIN_ARGS + 16];
 };
 
 static int bp_format_ip(char *out, size_t cap, char kind, char ver, const unsigned char *ip)
@@ -414,7 +421,7 @@ static int bp_format_ip(char *out, size_t cap, char kind, char ver, const unsign
 	return n;
 }
 
-/* Validate fmt and collect the arguments (the kernel's
+/* Validate fmt and build the argument area (the kernel's
  * bpf_bprintf_prepare with get_bin_args). */
 static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, uint32_t num_args,
                       struct bp_data *d)
@@ -423,6 +430,7 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 	uint32_t num_spec = 0;
 	int have_buf = num_args > 0;
 
+	memset(d->tmp, 0, sizeof(d->tmp));
 	if (!fmt)
 		return -EINVAL;
 	if (fmt_size == UINT32_MAX) { /* bpf_snprintf: a constant string */
@@ -436,6 +444,7 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)fmt[i];
 		size_t argsz;
+		uint64_t cur = 0;
 		if (c >= 0x80 || (!(c >= 0x20 && c < 0x7f) && !k_isspace(c)))
 			return -EINVAL;
 		if (c != '%')
@@ -457,6 +466,8 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 		if (fmt[i] == 'p') {
 			unsigned char e = (unsigned char)fmt[i + 1];
 			argsz = 8;
+			if (have_buf)
+				cur = raw[num_spec];
 			if (e == 0 || k_isspace(e) || k_ispunct(e))
 				goto nocopy;
 			if ((e == 'k' || e == 'u') && fmt[i + 2] == 's') {
@@ -473,9 +484,8 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 					int w;
 					if (cap == 0)
 						return -ENOSPC;
-					w = snprintf(d->tmp + used, cap, "0x%016llx",
+					w = snprintf((char *)d->tmp + used, cap, "0x%llx",
 					             (unsigned long long)raw[num_spec]);
-					d->str[num_spec] = d->tmp + used;
 					used += (size_t)w + 1 > cap ? cap : (size_t)w + 1;
 				}
 				i++;
@@ -493,8 +503,8 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 					return -ENOSPC;
 				if (b2n_safe_read(ip, (const void *)(uintptr_t)raw[num_spec], ipsz))
 					memset(ip, 0, ipsz);
-				w = bp_format_ip(d->tmp + used, cap, fmt[i - 1], fmt[i], ip);
-				d->str[num_spec] = d->tmp + used;
+				w = bp_format_ip((char *)d->tmp + used, cap, fmt[i - 1], fmt[i],
+				                 ip);
 				used += (size_t)w + 1 > cap ? cap : (size_t)w + 1;
 			}
 			num_spec++;
@@ -505,17 +515,16 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 			    !k_ispunct((unsigned char)fmt[i + 1]))
 				return -EINVAL;
 			if (have_buf) {
+				char *dst = (char *)d->tmp + used;
 				long w;
 				if (used == BP_BIN_ARGS)
 					return -ENOSPC;
-				w = b2n_safe_read_str(d->tmp + used,
-				                      (const void *)(uintptr_t)raw[num_spec],
+				w = b2n_safe_read_str(dst, (const void *)(uintptr_t)raw[num_spec],
 				                      (long)(BP_BIN_ARGS - used));
 				if (w < 0) {
-					d->tmp[used] = '\0';
+					dst[0] = '\0';
 					w = 1;
 				}
-				d->str[num_spec] = d->tmp + used;
 				used += (size_t)w;
 			}
 			num_spec++;
@@ -524,8 +533,7 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 			if (have_buf) {
 				if (used == BP_BIN_ARGS)
 					return -ENOSPC;
-				d->val[num_spec] = (unsigned char)raw[num_spec];
-				used++;
+				d->tmp[used++] = (unsigned char)raw[num_spec];
 			}
 			num_spec++;
 			continue;
@@ -540,12 +548,19 @@ static int bp_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *raw, u
 		if (fmt[i] != 'i' && fmt[i] != 'd' && fmt[i] != 'u' && fmt[i] != 'x' &&
 		    fmt[i] != 'X')
 			return -EINVAL;
+		if (have_buf)
+			cur = raw[num_spec];
 	nocopy:
 		if (have_buf) {
 			used = (used + 3) & ~(size_t)3;
 			if (used > BP_BIN_ARGS || BP_BIN_ARGS - used < argsz)
 				return -ENOSPC;
-			d->val[num_spec] = argsz == 8 ? raw[num_spec] : (uint32_t)raw[num_spec];
+			if (argsz == 8) {
+				memcpy(d->tmp + used, &cur, 8);
+			} else {
+				uint32_t v32 = (uint32_t)cur;
+				memcpy(d->tmp + used, &v32, 4);
+			}
 			used += argsz;
 		}
 		num_spec++;
@@ -626,11 +641,41 @@ static void bp_string(struct bp_out *o, const char *s, int flags, int width)
 		bp_pad(o, width - len, ' ');
 }
 
+/* bstr_printf's get_arg over the argument area. */
+static uint64_t bp_get(const struct bp_data *d, size_t *ap, size_t sz)
+{
+	uint64_t v64 = 0;
+	uint32_t v32 = 0;
+	if (sz > 1)
+		*ap = (*ap + 3) & ~(size_t)3;
+	if (*ap + sz > sizeof(d->tmp)) {
+		*ap = sizeof(d->tmp) - 1;
+		return 0;
+	}
+	if (sz == 8)
+		memcpy(&v64, d->tmp + *ap, 8);
+	else if (sz == 4)
+		memcpy(&v32, d->tmp + *ap, 4), v64 = v32;
+	else
+		v64 = d->tmp[*ap];
+	*ap += sz;
+	return v64;
+}
+
+static const char *bp_get_str(const struct bp_data *d, size_t *ap)
+{
+	const char *s = (const char *)d->tmp + *ap;
+	*ap += strlen(s) + 1; /* the slack keeps this NUL-terminated */
+	if (*ap > sizeof(d->tmp) - 1)
+		*ap = sizeof(d->tmp) - 1;
+	return s;
+}
+
 /* bstr_printf over a prepared format; returns the would-be length. */
 static int bp_format(char *buf, size_t size, const char *fmt, const struct bp_data *d)
 {
 	struct bp_out o = {buf, size, 0};
-	uint32_t a = 0;
+	size_t ap = 0;
 	const char *p = fmt;
 
 	while (*p) {
@@ -667,37 +712,39 @@ static int bp_format(char *buf, size_t size, const char *fmt, const struct bp_da
 				width = BP_WIDTH_MAX;
 		}
 		if (*p == 'p') {
-			char e = p[1];
-			p++;
-			if ((e == 'k' || e == 'u') && p[1] == 's') {
-				bp_string(&o, d->str[a], flags, width);
-			} else if (e == 'B' || e == 'i' || e == 'I') {
-				bp_string(&o, d->str[a], flags, width);
-			} else if (e == 's' || e == 'S') {
-				bp_putc(&o, '0');
-				bp_putc(&o, 'x');
-				bp_number(&o, d->val[a], 16, BPF_SMALL | BPF_ZEROPAD, 16);
-			} else {
+			char e = *++p;
+			if (e == 's' || e == 'S') {
+				char sym[24];
+				snprintf(sym, sizeof(sym), "0x%llx",
+				         (unsigned long long)bp_get(d, &ap, 8));
+				bp_string(&o, sym, flags, width);
+			} else if (e == 'x' || e == 'K' || !k_isalnum((unsigned char)e)) {
 				if (width < 0) {
 					width = 16;
 					flags |= BPF_ZEROPAD;
 				}
-				bp_number(&o, d->val[a], 16, flags | BPF_SMALL, width);
+				bp_number(&o, bp_get(d, &ap, 8), 16, flags | BPF_SMALL, width);
+			} else if (o.len < o.size) {
+				/* pre-formatted (%pks %pus %pB %pI4 ...): copied
+				 * without width; the kernel neither counts nor
+				 * skips it once the buffer is full */
+				const char *s = bp_get_str(d, &ap);
+				while (*s)
+					bp_putc(&o, *s++);
 			}
 			while (k_isalnum((unsigned char)*p))
 				p++;
-			a++;
 			continue;
 		}
 		if (*p == 's') {
-			bp_string(&o, d->str[a++], flags, width);
+			bp_string(&o, bp_get_str(d, &ap), flags, width);
 			p++;
 			continue;
 		}
 		if (*p == 'c') {
 			if (!(flags & BPF_LEFT))
 				bp_pad(&o, width - 1, ' ');
-			bp_putc(&o, (char)d->val[a++]);
+			bp_putc(&o, (char)bp_get(d, &ap, 1));
 			if (flags & BPF_LEFT)
 				bp_pad(&o, width - 1, ' ');
 			p++;
@@ -705,13 +752,14 @@ static int bp_format(char *buf, size_t size, const char *fmt, const struct bp_da
 		}
 		{
 			int is64 = 0;
-			uint64_t v = d->val[a++];
+			uint64_t v;
 			if (*p == 'l') {
 				is64 = 1;
 				p++;
 				if (*p == 'l')
 					p++;
 			}
+			v = bp_get(d, &ap, is64 ? 8 : 4);
 			switch (*p) {
 			case 'd':
 			case 'i':
@@ -720,13 +768,13 @@ static int bp_format(char *buf, size_t size, const char *fmt, const struct bp_da
 				bp_number(&o, v, 10, flags | BPF_SIGN, width);
 				break;
 			case 'u':
-				bp_number(&o, is64 ? v : (uint32_t)v, 10, flags, width);
+				bp_number(&o, v, 10, flags, width);
 				break;
 			case 'x':
-				bp_number(&o, is64 ? v : (uint32_t)v, 16, flags | BPF_SMALL, width);
+				bp_number(&o, v, 16, flags | BPF_SMALL, width);
 				break;
 			default: /* 'X' (bp_prepare allows nothing else) */
-				bp_number(&o, is64 ? v : (uint32_t)v, 16, flags, width);
+				bp_number(&o, v, 16, flags, width);
 				break;
 			}
 			p++;
