@@ -1,15 +1,16 @@
 /*
- * kernel_fmt_test.c - kernel agreement of bpf_snprintf's formatting
- * (ctest helpers-kernel).  kernel_fmt.bpf.o (built by clang for the host's
- * byte order) is loaded with libbpf and run once with
- * bpf_prog_test_run_opts; every case of fmt_cases.h is then replayed on
- * the runtime's b2n_h_snprintf with the same arguments (pointers to the
- * same strings and addresses in this process) and the return values and
- * output bytes, for the 96-byte and the 8-byte buffer and without a buffer,
- * must be equal.
- * Exits 77 when the kernel refuses to load BPF here (no CAP_BPF, no bpf()).
+ * kernel_fmt_test.c - kernel agreement of bpf_snprintf's formatting and of
+ * bpf_strtol, bpf_strtoul and bpf_strncmp (ctest helpers-kernel).  kernel_fmt.bpf.o (built by clang
+ * for the host's byte order) is loaded with libbpf and run once with bpf_prog_test_run_opts; every
+ * case of fmt_cases.h is then replayed on the runtime's b2n_h_snprintf with the same arguments
+ * (pointers to the same strings and addresses in this process) and the return values and output
+ * bytes, for the 96-byte and the 8-byte buffer and without a buffer, must be equal.
+ * kernel_str.bpf.o does the same for the cases of str_cases.h (results
+ * and *res values compared).  Exits 77 when the kernel refuses to load BPF
+ * here (no CAP_BPF, no bpf()); a kernel that refuses the string helpers in
+ * syscall programs only skips that part (printed).
  *
- * usage: kernel_fmt_test kernel_fmt.bpf.o
+ * usage: kernel_fmt_test kernel_fmt.bpf.o [kernel_str.bpf.o]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "../../runtime/runtime_internal.h"
 #include "fmt_cases.h"
+#include "str_cases.h"
 
 static char g_str[8] = "hello";
 static char g_empty[1] = "";
@@ -68,34 +70,31 @@ static int compare(const char *fmt, int i, long long kret, const char *kout, lon
 	return 1;
 }
 
-int main(int argc, char **argv)
+/* Load `path`, run its program `prog_name` once and copy its .bss into
+ * out (size bytes).  Returns 0, 77 when bpf() is not permitted here, 2
+ * when the kernel refused the object (printed), 1 on other errors. */
+static int load_and_run(const char *path, const char *prog_name, void *out, size_t size)
 {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map, *bss = NULL;
-	struct results *k;
-	int err, pass = 0, fail = 0;
+	void *buf;
+	int err, ret = 1;
 	uint32_t zero = 0;
 	LIBBPF_OPTS(bpf_test_run_opts, topts);
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s kernel_fmt.bpf.o\n", argv[0]);
-		return 2;
-	}
-	libbpf_set_print(quiet_print);
-	obj = bpf_object__open_file(argv[1], NULL);
+	obj = bpf_object__open_file(path, NULL);
 	if (!obj) {
-		printf("FAIL: cannot open %s: %s\n", argv[1], strerror(errno));
+		printf("FAIL: cannot open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	err = bpf_object__load(obj);
 	if (err) {
-		printf("SKIPPED helpers-kernel: the kernel did not load %s: %s\n", argv[1],
-		       strerror(-err));
+		printf("kernel refused %s: %s\n", path, strerror(-err));
 		bpf_object__close(obj);
-		return err == -EPERM || err == -ENOSYS || err == -EACCES ? 77 : 1;
+		return err == -EPERM || err == -ENOSYS || err == -EACCES ? 77 : 2;
 	}
-	prog = bpf_object__find_program_by_name(obj, "run");
+	prog = bpf_object__find_program_by_name(obj, prog_name);
 	bpf_object__for_each_map(map, obj)
 	{
 		const char *name = bpf_map__name(map);
@@ -103,20 +102,64 @@ int main(int argc, char **argv)
 		if (len >= 4 && strcmp(name + len - 4, ".bss") == 0)
 			bss = map;
 	}
-	if (!prog || !bss || bpf_map__value_size(bss) < sizeof(struct results)) {
-		printf("FAIL: program run or .bss missing\n");
-		return 1;
+	if (!prog || !bss || bpf_map__value_size(bss) < size) {
+		printf("FAIL: %s: program %s or .bss missing\n", path, prog_name);
+		goto out;
 	}
 	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
 	if (err || topts.retval != 0) {
-		printf("FAIL: test run: %d, retval %u\n", err, topts.retval);
-		return 1;
+		printf("FAIL: %s: test run: %d, retval %u\n", path, err, topts.retval);
+		goto out;
 	}
-	k = calloc(1, bpf_map__value_size(bss));
-	if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, k)) {
-		printf("FAIL: reading .bss: %s\n", strerror(errno));
-		return 1;
+	buf = calloc(1, bpf_map__value_size(bss));
+	if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, buf)) {
+		printf("FAIL: %s: reading .bss: %s\n", path, strerror(errno));
+		free(buf);
+		goto out;
 	}
+	memcpy(out, buf, size);
+	free(buf);
+	ret = 0;
+out:
+	bpf_object__close(obj);
+	return ret;
+}
+
+struct str_results {
+	long long l_ret[STRTOX_NCASES], l_res[STRTOX_NCASES];
+	long long u_ret[STRTOX_NCASES], u_res[STRTOX_NCASES];
+	long long c_ret[STRNCMP_NCASES];
+};
+
+#define CMP(what, i, kv, uv)                                                                       \
+	do {                                                                                       \
+		if ((long long)(kv) == (long long)(uv)) {                                          \
+			pass++;                                                                    \
+		} else {                                                                           \
+			fail++;                                                                    \
+			printf("FAIL %s case %d: kernel %lld, runtime %lld\n", what, i,            \
+			       (long long)(kv), (long long)(uv));                                  \
+		}                                                                                  \
+	} while (0)
+
+int main(int argc, char **argv)
+{
+	static struct results k;
+	static struct str_results ks;
+	int err, pass = 0, fail = 0;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: %s kernel_fmt.bpf.o [kernel_str.bpf.o]\n", argv[0]);
+		return 2;
+	}
+	libbpf_set_print(quiet_print);
+	err = load_and_run(argv[1], "run", &k, sizeof(k));
+	if (err == 77) {
+		printf("SKIPPED helpers-kernel: no permission to load BPF programs here\n");
+		return 77;
+	}
+	if (err)
+		return 1;
 
 #define X(i, fmt, ...)                                                                             \
 	{                                                                                          \
@@ -129,25 +172,58 @@ int main(int argc, char **argv)
 		                              (uintptr_t)a, sizeof(a));                            \
 		rs = (long long)b2n_h_snprintf((uintptr_t)out_short, 8, (uintptr_t)fmt,            \
 		                               (uintptr_t)a, sizeof(a));                           \
-		if (compare(fmt, i, k->ret[i], k->out[i], r, out, FMT_OUT_SIZE))                   \
+		if (compare(fmt, i, k.ret[i], k.out[i], r, out, FMT_OUT_SIZE))                     \
 			fail++;                                                                    \
 		else                                                                               \
 			pass++;                                                                    \
-		if (compare(fmt, i, k->ret_short[i], k->out_short[i], rs, out_short, 8))           \
+		if (compare(fmt, i, k.ret_short[i], k.out_short[i], rs, out_short, 8))             \
 			fail++;                                                                    \
 		else                                                                               \
 			pass++;                                                                    \
 		rz = (long long)b2n_h_snprintf(0, 0, (uintptr_t)fmt, (uintptr_t)a, sizeof(a));     \
-		if (compare(fmt, i, k->ret_zero[i], "", rz, "", 0))                                \
+		if (compare(fmt, i, k.ret_zero[i], "", rz, "", 0))                                 \
 			fail++;                                                                    \
 		else                                                                               \
 			pass++;                                                                    \
 	}
 	FMT_CASES(X)
 #undef X
-	free(k);
-	bpf_object__close(obj);
 	printf("kernel agreement of bpf_snprintf: %d formats\n", FMT_NCASES);
+
+	if (argc == 3) {
+		err = load_and_run(argv[2], "run_str", &ks, sizeof(ks));
+		if (err == 0) {
+#define X(i, buf, len, flags)                                                                      \
+	{                                                                                          \
+		static const char b[] = buf;                                                       \
+		int64_t v = 0x5555;                                                                \
+		uint64_t u = 0x5555;                                                               \
+		CMP("strtol ret", i, ks.l_ret[i],                                                  \
+		    b2n_h_strtol((uintptr_t)b, len, flags, (uintptr_t)&v, 0));                     \
+		CMP("strtol res", i, ks.l_res[i], v);                                              \
+		CMP("strtoul ret", i, ks.u_ret[i],                                                 \
+		    b2n_h_strtoul((uintptr_t)b, len, flags, (uintptr_t)&u, 0));                    \
+		CMP("strtoul res", i, ks.u_res[i], u);                                             \
+	}
+			STRTOX_CASES(X)
+#undef X
+#define X(i, s1, n, s2)                                                                            \
+	{                                                                                          \
+		static const char a[] = s1;                                                        \
+		CMP("strncmp", i, ks.c_ret[i],                                                     \
+		    b2n_h_strncmp((uintptr_t)a, n, (uintptr_t)s2, 0, 0));                          \
+	}
+			STRNCMP_CASES(X)
+#undef X
+			printf("kernel agreement of bpf_strtol/strtoul: %d cases, bpf_strncmp: %d "
+			       "cases\n",
+			       STRTOX_NCASES, STRNCMP_NCASES);
+		} else if (err == 2) {
+			printf("strtol/strncmp part skipped: the kernel refused the program\n");
+		} else {
+			fail++;
+		}
+	}
 	printf("%d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
