@@ -22,9 +22,10 @@
  *     callback does through an argument pointer, from its summary) of
  *     round_up(-start, 8), as kernels since 6.8 compute it in
  *     check_stack_access_within_bounds -> grow_stack_state.
- *  3. check_max_stack_depth: per call chain, frames rounded up to 32 bytes
- *     (max(depth, 1)), at most 512 bytes and 8 frames; a subprogram with a
- *     tail call needs its callers' frames to sum below 256 bytes.
+ *  3. check_max_stack_depth: per call chain, frames rounded up as the
+ *     kernel's JIT does (to 16; see frame_size), at most 512 bytes and 8
+ *     frames; a subprogram with a tail call needs its callers' frames to sum
+ *     below 256 bytes.
  * Every rejection is one b2n_diag line.
  */
 #include <errno.h>
@@ -1344,9 +1345,27 @@ out:
 	return err;
 }
 
-static uint32_t round32(uint32_t d)
+/* Size of one frame in a call chain as check_max_stack_depth counts it
+ * (round_up_stack_depth, kernels >= 6.10): round_up(depth, 16) when the
+ * program is JITed -- always on x86-64 kernels built with
+ * BPF_JIT_ALWAYS_ON, and what the running kernel 6.18 reports ("combined
+ * stack size of 2 calls is 608" for two 300-byte frames) -- and
+ * round_up(max(depth, 1), 32) for the interpreter and older kernels.
+ * Build with -DB2N_VERIFY_INTERP_FRAMES=1 for the latter. */
+#ifndef B2N_VERIFY_INTERP_FRAMES
+#define B2N_VERIFY_INTERP_FRAMES 0
+#endif
+#if B2N_VERIFY_INTERP_FRAMES
+#define FRAME_ROUNDING "rounded up to 32"
+#else
+#define FRAME_ROUNDING "rounded up to 16"
+#endif
+
+static uint32_t frame_size(uint32_t d)
 {
-	return ((d ? d : 1) + 31) & ~31u;
+	if (B2N_VERIFY_INTERP_FRAMES)
+		return ((d ? d : 1) + 31) & ~31u;
+	return (d + 15) & ~15u;
 }
 
 /* The kernel's check_max_stack_depth, over the call DAG. */
@@ -1368,14 +1387,14 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 				if (frames[e[x].to] > bfr)
 					bfr = frames[e[x].to];
 			}
-		fn[f].chain_depth = round32(fn[f].stack_depth) + best;
+		fn[f].chain_depth = frame_size(fn[f].stack_depth) + best;
 		frames[f] = 1 + bfr;
 	}
 	/* Follow the deepest chain from the entry to name the call that breaks
 	 * a limit. */
 	if (frames[0] > MAX_FRAMES || fn[0].chain_depth > B2N_STACK_SIZE) {
 		size_t f = 0;
-		uint32_t fr = 1, acc = round32(fn[0].stack_depth);
+		uint32_t fr = 1, acc = frame_size(fn[0].stack_depth);
 		int by_frames = frames[0] > MAX_FRAMES;
 		for (;;) {
 			const struct edge *bx = NULL;
@@ -1388,7 +1407,7 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 			if (!bx)
 				break;
 			fr++;
-			acc += round32(fn[bx->to].stack_depth);
+			acc += frame_size(fn[bx->to].stack_depth);
 			if (by_frames && fr > MAX_FRAMES) {
 				b2n_diag(vc->obj, vc->prog, bx->insn,
 				         "call stack of %u frames is too deep (the kernel allows %d)", fr,
@@ -1398,8 +1417,8 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 			}
 			if (!by_frames && acc > B2N_STACK_SIZE) {
 				b2n_diag(vc->obj, vc->prog, bx->insn,
-				         "combined stack of %u calls is %u bytes (each frame rounded up "
-				         "to 32), above the 512-byte budget",
+				         "combined stack of %u calls is %u bytes (each frame "
+				         FRAME_ROUNDING "), above the 512-byte budget",
 				         fr, acc);
 				err = -EINVAL;
 				goto out;
@@ -1418,7 +1437,7 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 		size_t f = order[j];
 		for (size_t x = 0; x < ne; x++)
 			if (e[x].from == f) {
-				uint32_t a = above[f] + round32(fn[f].stack_depth);
+				uint32_t a = above[f] + frame_size(fn[f].stack_depth);
 				if (a > above[e[x].to])
 					above[e[x].to] = a;
 			}
@@ -1435,7 +1454,7 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 			}
 		b2n_diag(vc->obj, vc->prog, at,
 		         "tail call in %s, whose callers already use %u bytes of stack (frames "
-		         "rounded up to 32); the kernel allows tail calls in subprograms only "
+		         FRAME_ROUNDING "); the kernel allows tail calls in subprograms only "
 		         "below 256",
 		         fn[f].name, above[f]);
 		err = -EINVAL;

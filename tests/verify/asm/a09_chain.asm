@@ -1,4 +1,4 @@
-# main (104) -> f1 (200) -> f2 (0): rounded to 32 each, 128+224+32 = 384
+# main (104) -> f1 (200) -> f2 (0): rounded to 16 each, 112+208+0 = 320
 stb [%r10-100], 0
 call local f1
 mov %r0, 0

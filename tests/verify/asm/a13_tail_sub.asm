@@ -1,5 +1,5 @@
-# a tail call in a subprogram whose caller uses 200 bytes (224 < 256 once
-# rounded): accepted; depths 200, 0; chain 224+32
+# a tail call in a subprogram whose caller uses 200 bytes (208 < 256 once
+# rounded to 16): accepted; depths 200, 0; chain 208+0
 stb [%r10-200], 0
 mov %r6, %r1
 call local t

@@ -1,4 +1,4 @@
-# main 300 bytes calls f 300 bytes: 320 + 320 = 640 > 512
+# main 300 bytes calls f 300 bytes: 304 + 304 = 608 > 512 (frames rounded to 16)
 stb [%r10-300], 0
 call local f
 mov %r0, 0

@@ -1,10 +1,11 @@
 /*
  * stack_bad.bpf.c - BPF C programs that both the kernel and our verifier
  * must refuse, one per CASE (compiled with -DCASE=N):
- *   1: a 304-byte frame calls a 304-byte frame: 640 bytes once each frame
- *      is rounded up to 32 (608 with the JIT's 16), above 512.  An XDP
- *      program: for tracing types (kprobe...) an x86-64 kernel >= 6.13 gives
- *      large subprogram frames private stacks and no longer sums them;
+ *   1: a 300-byte frame calls a 300-byte frame: 608 bytes once each frame
+ *      is rounded up to 16 as the JIT does (640 with the interpreter's 32),
+ *      above 512.  An XDP program: for tracing types (kprobe...) an x86-64
+ *      kernel >= 6.13 gives large subprogram frames private stacks and no
+ *      longer sums them;
  *   2: a chain of nine frames (main and eight nested subprograms);
  *   3: a subprogram returns a pointer into its caller's stack;
  *   4: a stack array indexed by a value with no lower bound.
