@@ -10,7 +10,12 @@
  * here (no CAP_BPF, no bpf()); a kernel that refuses the string helpers in
  * syscall programs only skips that part (printed).
  *
- * usage: kernel_fmt_test kernel_fmt.bpf.o [kernel_str.bpf.o]
+ * kernel_rb.bpf.o runs a fixed sequence of ring-buffer helper calls with
+ * bpf_ringbuf_query after each step; rt_rb_sequence() replays it on the
+ * runtime, and every value, the records libbpf's and our consumer see
+ * (sizes, first bytes) and the positions after consuming must be equal.
+ *
+ * usage: kernel_fmt_test kernel_fmt.bpf.o [kernel_str.bpf.o [kernel_rb.bpf.o]]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,6 +73,190 @@ static int compare(const char *fmt, int i, long long kret, const char *kout, lon
 	show("kernel ", kout, n);
 	show("runtime", uout, uret > 0 ? (uret < (long long)size ? uret : (long long)size) : 0);
 	return 1;
+}
+
+/* ---- ring buffer: the sequence of kernel_rb.bpf.c on both sides ---------- */
+
+struct rb_log {
+	int n;
+	long long size[80];
+	int first[80];
+};
+
+static int rb_log_cb(void *ctx, void *data, size_t size)
+{
+	struct rb_log *l = ctx;
+	if (l->n < 80) {
+		l->size[l->n] = (long long)size;
+		l->first[l->n] = size ? *(unsigned char *)data : -1;
+	}
+	l->n++;
+	return 0;
+}
+
+struct rb_results {
+	long long v[64];
+	long long n;
+};
+
+#define RB_U(x) ((uint64_t)(uintptr_t)(x))
+#define RQ()                                                                                       \
+	for (int j_ = 0; j_ < 4; j_++)                                                             \
+	v[k++] = (long long)b2n_h_ringbuf_query(RB_U(m), (uint64_t)j_, 0, 0, 0)
+
+/* run_rb of kernel_rb.bpf.c, on the runtime */
+static long long rt_rb_sequence(struct b2n_map *m, long long *v)
+{
+	unsigned char data[128], *p;
+	int k = 0, i, count = 0;
+	for (i = 0; i < 128; i++)
+		data[i] = (unsigned char)(i + 1);
+	RQ();
+	v[k++] = (long long)b2n_h_ringbuf_output(RB_U(m), RB_U(data), 10, 0, 0);
+	RQ();
+	v[k++] = (long long)b2n_h_ringbuf_output(RB_U(m), RB_U(data), 0, 0, 0);
+	RQ();
+	p = (unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(RB_U(m), 100, 0, 0, 0);
+	v[k++] = p != NULL;
+	if (p) {
+		p[0] = 'R';
+		b2n_h_ringbuf_submit(RB_U(p), 0, 0, 0, 0);
+	}
+	RQ();
+	p = (unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(RB_U(m), 5, 0, 0, 0);
+	v[k++] = p != NULL;
+	if (p)
+		b2n_h_ringbuf_discard(RB_U(p), 0, 0, 0, 0);
+	RQ();
+	v[k++] = (long long)b2n_h_ringbuf_output(RB_U(m), RB_U(data), 1, 4, 0);
+	p = (unsigned char *)(uintptr_t)b2n_h_ringbuf_reserve(RB_U(m), 8, 1, 0, 0);
+	v[k++] = p != NULL;
+	if (p)
+		b2n_h_ringbuf_discard(RB_U(p), 0, 0, 0, 0);
+	v[k++] = (long long)b2n_h_ringbuf_output(RB_U(m), RB_U(data), 3, 1 | 2, 0);
+	RQ();
+	for (i = 0; i < 64; i++) {
+		if (b2n_h_ringbuf_output(RB_U(m), RB_U(data), 100, 0, 0))
+			break;
+		count++;
+	}
+	v[k++] = count;
+	RQ();
+	v[k++] = (long long)b2n_h_ringbuf_output(RB_U(m), RB_U(data), 100, 0, 0);
+	v[k++] = (long long)b2n_h_ringbuf_output(RB_U(m), RB_U(data), 8, 0, 0);
+	RQ();
+	return k;
+}
+
+static int run_prog(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj, name);
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	if (!prog)
+		return -ENOENT;
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &topts) || topts.retval)
+		return -EIO;
+	return 0;
+}
+
+static int read_bss(struct bpf_object *obj, void *out, size_t size)
+{
+	struct bpf_map *map, *bss = NULL;
+	uint32_t zero = 0;
+	void *buf;
+	int err;
+	bpf_object__for_each_map(map, obj)
+	{
+		const char *name = bpf_map__name(map);
+		size_t len = strlen(name);
+		if (len >= 4 && strcmp(name + len - 4, ".bss") == 0)
+			bss = map;
+	}
+	if (!bss || bpf_map__value_size(bss) < size)
+		return -ENOENT;
+	buf = calloc(1, bpf_map__value_size(bss));
+	err = bpf_map_lookup_elem(bpf_map__fd(bss), &zero, buf) ? -errno : 0;
+	memcpy(out, buf, size);
+	free(buf);
+	return err;
+}
+
+/* Returns the number of failed comparisons (after adding passes to *pass),
+ * or -1 when the kernel refused the object. */
+static int rb_check(const char *path, int *pass)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct rb_results kr, kq;
+	struct rb_log kl, ul;
+	struct ring_buffer *krb;
+	struct b2n_ring_buffer *urb;
+	struct b2n_map *m = NULL;
+	long long uv[64], uq[4], kn, un, uc;
+	int kc, fail = 0, err;
+
+	if (!obj)
+		return 1;
+	err = bpf_object__load(obj);
+	if (err) {
+		printf("ring buffer part skipped: the kernel refused %s: %s\n", path,
+		       strerror(-err));
+		bpf_object__close(obj);
+		return -1;
+	}
+	memset(&kl, 0, sizeof(kl));
+	memset(&ul, 0, sizeof(ul));
+	if (run_prog(obj, "run_rb") || read_bss(obj, &kr, sizeof(kr))) {
+		printf("FAIL: run_rb\n");
+		bpf_object__close(obj);
+		return 1;
+	}
+	krb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "rb")), rb_log_cb, &kl,
+	                       NULL);
+	kc = krb ? ring_buffer__consume(krb) : -1;
+	ring_buffer__free(krb);
+	if (run_prog(obj, "run_rb_query") || read_bss(obj, &kq, sizeof(kq))) {
+		printf("FAIL: run_rb_query\n");
+		bpf_object__close(obj);
+		return 1;
+	}
+	bpf_object__close(obj);
+
+	if (b2n_rt_map_create("rb", B2N_MAP_RINGBUF, 0, 0, 4096, 0, -1, NULL, &m)) {
+		printf("FAIL: runtime ring buffer\n");
+		return 1;
+	}
+	un = rt_rb_sequence(m, uv);
+	urb = b2n_ring_buffer__new(m, rb_log_cb, &ul, NULL);
+	uc = urb ? b2n_ring_buffer__consume(urb) : -1;
+	b2n_ring_buffer__free(urb);
+	for (int j = 0; j < 4; j++)
+		uq[j] = (long long)b2n_h_ringbuf_query(RB_U(m), (uint64_t)j, 0, 0, 0);
+	b2n_rt_map_destroy(m);
+
+	kn = kr.n;
+#define RB_CMP(what, i, a, b)                                                                      \
+	do {                                                                                       \
+		if ((long long)(a) == (long long)(b)) {                                            \
+			(*pass)++;                                                                 \
+		} else {                                                                           \
+			fail++;                                                                    \
+			printf("FAIL ringbuf %s %d: kernel %lld, runtime %lld\n", what, (int)(i),  \
+			       (long long)(a), (long long)(b));                                    \
+		}                                                                                  \
+	} while (0)
+	RB_CMP("steps", 0, kn, un);
+	for (long long i = 0; i < kn && i < un && i < 64; i++)
+		RB_CMP("step value", i, kr.v[i], uv[i]);
+	RB_CMP("records consumed", 0, kc, uc);
+	RB_CMP("records seen", 0, kl.n, ul.n);
+	for (int i = 0; i < kl.n && i < ul.n && i < 80; i++) {
+		RB_CMP("record size", i, kl.size[i], ul.size[i]);
+		RB_CMP("record first byte", i, kl.first[i], ul.first[i]);
+	}
+	for (int j = 0; j < 4; j++)
+		RB_CMP("query after consume", j, kq.v[j], uq[j]);
+	printf("kernel agreement of the ring buffer: %lld steps, %d records\n", kn, kl.n);
+	return fail;
 }
 
 /* Load `path`, run its program `prog_name` once and copy its .bss into
@@ -148,8 +337,9 @@ int main(int argc, char **argv)
 	static struct str_results ks;
 	int err, pass = 0, fail = 0;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: %s kernel_fmt.bpf.o [kernel_str.bpf.o]\n", argv[0]);
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: %s kernel_fmt.bpf.o [kernel_str.bpf.o [kernel_rb.bpf.o]]\n",
+		        argv[0]);
 		return 2;
 	}
 	libbpf_set_print(quiet_print);
@@ -190,7 +380,7 @@ int main(int argc, char **argv)
 #undef X
 	printf("kernel agreement of bpf_snprintf: %d formats\n", FMT_NCASES);
 
-	if (argc == 3) {
+	if (argc >= 3) {
 		err = load_and_run(argv[2], "run_str", &ks, sizeof(ks));
 		if (err == 0) {
 #define X(i, buf, len, flags)                                                                      \
@@ -223,6 +413,11 @@ int main(int argc, char **argv)
 		} else {
 			fail++;
 		}
+	}
+	if (argc == 4) {
+		err = rb_check(argv[3], &pass);
+		if (err > 0)
+			fail += err;
 	}
 	printf("%d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
