@@ -262,6 +262,7 @@ static void emit_asserts(struct skel *s)
 {
 	out(s, "\n__attribute__((unused)) static void %s__assert(struct %s *s)\n{\n", s->name,
 	    s->name);
+	out(s, "#ifdef __cplusplus\n#define _Static_assert static_assert\n#endif\n");
 	out(s, "\t(void)s;\n");
 	for (size_t i = 0; i < s->in->nmaps; i++) {
 		const struct b2n_map_def *m = &s->in->maps[i];
@@ -285,15 +286,14 @@ static void emit_asserts(struct skel *s)
 				    "'%s'\");\n",
 				    ident, vid, (long long)sz, vid);
 			out(s,
-			    "\t_Static_assert(offsetof(struct %s__%s, %s) == %u, \"unexpected "
-			    "offset "
-			    "of '%s'\");\n",
-			    s->name, ident, vid, vsi->offset, vid);
+			    "\t_Static_assert(offsetof(__typeof__(*s->%s), %s) == %u, \"unexpected "
+			    "offset of '%s'\");\n",
+			    ident, vid, vsi->offset, vid);
 			free(vid);
 		}
 		free(ident);
 	}
-	out(s, "}\n");
+	out(s, "#ifdef __cplusplus\n#undef _Static_assert\n#endif\n}\n");
 }
 
 static int emit_types(struct skel *s, struct btf_dump *d)
@@ -346,8 +346,9 @@ static void emit_functions(struct skel *s)
 		out(s, "\tif (!skel->maps.%s)\n\t\treturn -ENOENT;\n", ident);
 		if (is_data(m)) {
 			out(s,
-			    "\tskel->%s = (struct %s__%s *)b2n_map__data(skel->maps.%s, NULL);\n",
-			    ident, n, ident, ident);
+			    "\tskel->%s = (__typeof__(skel->%s))b2n_map__data(skel->maps.%s, "
+			    "NULL);\n",
+			    ident, ident, ident);
 			out(s, "\tif (!skel->%s)\n\t\treturn -EINVAL;\n", ident);
 		}
 		free(ident);
