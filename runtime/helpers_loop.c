@@ -7,6 +7,13 @@
  * index 0, 1, ...; a non-zero return (the verifier allows only 0 and 1)
  * stops the loop.  The result is the number of callback calls made.
  *
+ * -E2BIG is returned as the kernel returns it in practice: with flags 0
+ * the verifier inlines bpf_loop (inline_bpf_loop, Linux >= 5.19), whose
+ * "w0 = -E2BIG" is a 32-bit move, so r0 is 0x00000000fffffff9, not the
+ * sign-extended value of the out-of-line helper (tests/helpers
+ * helpers-kernel checks this against the running kernel).  -EINVAL for
+ * flags != 0 comes from the out-of-line helper and is 64-bit.
+ *
  * callback_fn is the native address of a compiled BPF subprogram (the
  * compiler lowers a pseudo-function lddw to it), called with the helper
  * signature uint64_t fn(r1, r2, r3, r4, r5).
@@ -26,7 +33,7 @@ uint64_t b2n_h_loop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t
 	if (r4)
 		return (uint64_t)(int64_t)-EINVAL;
 	if (nr_loops > B2N_MAX_LOOPS)
-		return (uint64_t)(int64_t)-E2BIG;
+		return (uint32_t)-E2BIG; /* as the verifier's inlined bpf_loop: a 32-bit mov */
 	for (i = 0; i < nr_loops; i++)
 		if (cb((uint64_t)i, r3, 0, 0, 0))
 			return (uint64_t)i + 1;

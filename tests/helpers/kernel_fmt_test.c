@@ -318,7 +318,21 @@ struct str_results {
 	long long l_ret[STRTOX_NCASES], l_res[STRTOX_NCASES];
 	long long u_ret[STRTOX_NCASES], u_res[STRTOX_NCASES];
 	long long c_ret[STRNCMP_NCASES];
+	long long loop_ret[LOOP_NCASES], loop_calls[LOOP_NCASES];
 };
+
+struct loop_ctx {
+	long long calls;
+	long long stop_at;
+};
+
+static uint64_t loop_cb(uint64_t index, uint64_t ctx, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct loop_ctx *c = (struct loop_ctx *)(uintptr_t)ctx;
+	(void)r3, (void)r4, (void)r5;
+	c->calls++;
+	return (long long)index == c->stop_at ? 1 : 0;
+}
 
 #define CMP(what, i, kv, uv)                                                                       \
 	do {                                                                                       \
@@ -405,9 +419,18 @@ int main(int argc, char **argv)
 	}
 			STRNCMP_CASES(X)
 #undef X
+#define X(i, nr, stop, flags)                                                                      \
+	{                                                                                          \
+		struct loop_ctx c = {0, stop};                                                     \
+		CMP("loop ret", i, ks.loop_ret[i],                                                 \
+		    b2n_h_loop(nr, (uintptr_t)loop_cb, (uintptr_t)&c, flags, 0));                  \
+		CMP("loop calls", i, ks.loop_calls[i], c.calls);                                   \
+	}
+			LOOP_CASES(X)
+#undef X
 			printf("kernel agreement of bpf_strtol/strtoul: %d cases, bpf_strncmp: %d "
-			       "cases\n",
-			       STRTOX_NCASES, STRNCMP_NCASES);
+			       "cases, bpf_loop: %d cases\n",
+			       STRTOX_NCASES, STRNCMP_NCASES, LOOP_NCASES);
 		} else if (err == 2) {
 			printf("strtol/strncmp part skipped: the kernel refused the program\n");
 		} else {

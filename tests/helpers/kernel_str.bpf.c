@@ -1,7 +1,8 @@
 /*
  * kernel_str.bpf.c - the STRTOX_CASES and STRNCMP_CASES of str_cases.h
- * through the kernel's bpf_strtol, bpf_strtoul and bpf_strncmp (a syscall
- * program; kernel_fmt_test.c runs it and compares with the runtime).
+ * through the kernel's bpf_strtol, bpf_strtoul and bpf_strncmp, and the
+ * LOOP_CASES through bpf_loop (a syscall program; kernel_fmt_test.c runs it
+ * and compares with the runtime).
  */
 #include <linux/bpf.h>
 /* after linux/bpf.h, which defines the __u64 it uses */
@@ -13,7 +14,20 @@ struct {
 	long long l_ret[STRTOX_NCASES], l_res[STRTOX_NCASES];
 	long long u_ret[STRTOX_NCASES], u_res[STRTOX_NCASES];
 	long long c_ret[STRNCMP_NCASES];
+	long long loop_ret[LOOP_NCASES], loop_calls[LOOP_NCASES];
 } sres;
+
+struct loop_ctx {
+	long long calls;
+	long long stop_at;
+};
+
+static long loop_cb(__u64 index, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	c->calls++;
+	return (long long)index == c->stop_at ? 1 : 0;
+}
 
 SEC("syscall")
 int run_str(void *ctx)
@@ -36,6 +50,14 @@ int run_str(void *ctx)
 		sres.c_ret[i] = bpf_strncmp(a, n, s2);                                             \
 	}
 	STRNCMP_CASES(X)
+#undef X
+#define X(i, nr, stop, flags)                                                                      \
+	{                                                                                          \
+		struct loop_ctx c = {0, stop};                                                     \
+		sres.loop_ret[i] = bpf_loop(nr, loop_cb, &c, flags);                               \
+		sres.loop_calls[i] = c.calls;                                                      \
+	}
+	LOOP_CASES(X)
 #undef X
 	return 0;
 }

@@ -67,4 +67,15 @@
 	X(11, "a", 1, "")
 #define STRNCMP_NCASES 12
 
+/* bpf_loop: X(index, nr_loops, callback returns 1 at this index, flags) */
+#define LOOP_CASES(X)                                                                              \
+	X(0, 10, -1, 0)                                                                            \
+	X(1, 10, 4, 0)                                                                             \
+	X(2, 0, -1, 0)                                                                             \
+	X(3, 3, -1, 1)                                                                             \
+	X(4, (1 << 23) + 1, -1, 0)                                                                 \
+	X(5, 1000, 999, 0)                                                                         \
+	X(6, 1, 0, 0)
+#define LOOP_NCASES 7
+
 #endif
