@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 b2n_install_deps
 build=${B2N_BUILD_DIR:-$root/build}
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DB2N_WERROR=OFF
 cmake --build "$build" -j "$jobs" --target bpf2native b2n_rt_x86_64 b2n_rt_sparcv9
 echo
 echo "== bpf2native $("$build/bpf2native" --version 2>&1 | head -n1)"
