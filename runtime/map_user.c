@@ -9,8 +9,12 @@
  * BPF_F_RDONLY cannot be written, BPF_F_WRONLY cannot be read: -EPERM),
  * flags (only BPF_F_LOCK for lookups, and only on a value with a
  * bpf_spin_lock: -EINVAL), then calls the family's user-side operation.
+ * Pointers are checked as bpf() copies them: a NULL key (when key_size
+ * != 0) or value is -EFAULT, a key given to a map without keys -EINVAL.
  * An operation a map type lacks is -ENOTSUPP, the kernel's internal errno
- * 524 that bpf() returns in that case.
+ * 524 that bpf() returns in that case.  The order of these checks is the
+ * kernel's (flags before permissions, for instance), so that every return
+ * code equals the kernel's: tests/maps/kernel_diff.c compares them.
  *
  * Batch operations follow the kernel.  Hash maps (all four kinds) use the
  * bucket cursor of map_hash.c: in_batch/out_batch point to a u32 bucket
@@ -93,6 +97,15 @@ static int validate(const struct b2n_map *m, size_t key_sz, size_t value_sz, int
 	return 0;
 }
 
+/* The kernel's __bpf_copy_key(): a key is required when key_size != 0
+ * (NULL: -EFAULT) and refused when it is 0 (-EINVAL); NULL values -EFAULT. */
+static int check_ptrs(const struct b2n_map *m, const void *key, const void *value)
+{
+	if (m->key_size ? !key : key != NULL)
+		return m->key_size ? -EFAULT : -EINVAL;
+	return value ? 0 : -EFAULT;
+}
+
 static int can_read(const struct b2n_map *m)
 {
 	return !(m->map_flags & B2N_F_WRONLY);
@@ -121,6 +134,9 @@ B2N_API int b2n_map__lookup_elem(const struct b2n_map *map, const void *key, siz
 		return -EPERM;
 	if (!lock_flag_ok(m, flags))
 		return -EINVAL;
+	err = check_ptrs(m, key, value);
+	if (err)
+		return err;
 	if (!m->ops->lookup_user)
 		return -B2N_ENOTSUPP;
 	return m->ops->lookup_user(m, key, value, flags);
@@ -137,6 +153,9 @@ B2N_API int b2n_map__update_elem(const struct b2n_map *map, const void *key, siz
 		return -EPERM;
 	if (!lock_flag_ok(m, flags))
 		return -EINVAL;
+	err = check_ptrs(m, key, value);
+	if (err)
+		return err;
 	if (!m->ops->update_user)
 		return -B2N_ENOTSUPP;
 	return m->ops->update_user(m, key, value, flags);
@@ -153,6 +172,9 @@ B2N_API int b2n_map__delete_elem(const struct b2n_map *map, const void *key, siz
 		return -EPERM;
 	if (flags)
 		return -EINVAL;
+	err = check_ptrs(m, key, "");
+	if (err)
+		return err;
 	if (!m->ops->delete_user)
 		return -B2N_ENOTSUPP;
 	return m->ops->delete_user(m, key);
@@ -170,6 +192,9 @@ B2N_API int b2n_map__lookup_and_delete_elem(const struct b2n_map *map, const voi
 		return -EINVAL;
 	if (!can_read(m) || !can_write(m))
 		return -EPERM;
+	err = check_ptrs(m, key, value);
+	if (err)
+		return err;
 	if (m->type == B2N_MAP_QUEUE || m->type == B2N_MAP_STACK) {
 		if (flags)
 			return -EINVAL;
@@ -191,6 +216,9 @@ B2N_API int b2n_map__get_next_key(const struct b2n_map *map, const void *cur_key
 		return err;
 	if (!can_read(m))
 		return -EPERM;
+	err = check_ptrs(m, m->key_size ? "" : cur_key, m->key_size ? next_key : "");
+	if (err)
+		return err;
 	if (!m->ops->get_next_key)
 		return -B2N_ENOTSUPP;
 	return m->ops->get_next_key(m, cur_key, next_key);

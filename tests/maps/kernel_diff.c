@@ -645,6 +645,41 @@ static void prog_array_diff(void)
 	close(pfd);
 }
 
+/* NULL and superfluous pointers, as bpf() copies them. */
+static void pointer_diff(void)
+{
+	struct pair h, q;
+	uint32_t k = 1, v = 5, w;
+	if (mkpair(&h, B2N_MAP_HASH, 4, 4, 2, 0) || mkpair(&q, B2N_MAP_QUEUE, 0, 4, 2, 0))
+		return;
+	SAME("ptr update", b2n_map__update_elem(h.m, &k, 4, &v, 4, 0),
+	     kerr(bpf_map_update_elem(h.fd, &k, &v, 0)));
+	SAME("ptr lookup NULL key", b2n_map__lookup_elem(h.m, NULL, 4, &w, 4, 0),
+	     kerr(bpf_map_lookup_elem(h.fd, NULL, &w)));
+	SAME("ptr lookup NULL value", b2n_map__lookup_elem(h.m, &k, 4, NULL, 4, 0),
+	     kerr(bpf_map_lookup_elem(h.fd, &k, NULL)));
+	SAME("ptr update NULL key", b2n_map__update_elem(h.m, NULL, 4, &v, 4, 0),
+	     kerr(bpf_map_update_elem(h.fd, NULL, &v, 0)));
+	SAME("ptr update NULL value", b2n_map__update_elem(h.m, &k, 4, NULL, 4, 0),
+	     kerr(bpf_map_update_elem(h.fd, &k, NULL, 0)));
+	SAME("ptr delete NULL key", b2n_map__delete_elem(h.m, NULL, 4, 0),
+	     kerr(bpf_map_delete_elem(h.fd, NULL)));
+	SAME("ptr next NULL next", b2n_map__get_next_key(h.m, NULL, NULL, 4),
+	     kerr(bpf_map_get_next_key(h.fd, NULL, NULL)));
+	SAME("ptr queue push with key", b2n_map__update_elem(q.m, &k, 0, &v, 4, 0),
+	     kerr(bpf_map_update_elem(q.fd, &k, &v, 0)));
+	SAME("ptr queue peek with key", b2n_map__lookup_elem(q.m, &k, 0, &w, 4, 0),
+	     kerr(bpf_map_lookup_elem(q.fd, &k, &w)));
+	SAME("ptr queue pop with key", b2n_map__lookup_and_delete_elem(q.m, &k, 0, &w, 4, 0),
+	     kerr(bpf_map_lookup_and_delete_elem(q.fd, &k, &w)));
+	SAME("ptr queue next with key", b2n_map__get_next_key(q.m, &k, &w, 0),
+	     kerr(bpf_map_get_next_key(q.fd, &k, &w)));
+	SAME("ptr queue next NULL", b2n_map__get_next_key(q.m, NULL, NULL, 0),
+	     kerr(bpf_map_get_next_key(q.fd, NULL, NULL)));
+	unpair(&h);
+	unpair(&q);
+}
+
 int main(void)
 {
 	char buf[16];
@@ -696,6 +731,7 @@ int main(void)
 	mim_diff(B2N_MAP_ARRAY_OF_MAPS);
 	mim_diff(B2N_MAP_HASH_OF_MAPS);
 	prog_array_diff();
+	pointer_diff();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

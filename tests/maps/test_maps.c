@@ -1431,6 +1431,30 @@ static void test_misc_ops(void)
 		printf("note: ringbuf maps not available in this link (%d)\n", err);
 	}
 	CHECK_EQ(b2n_map__lookup_elem(NULL, &k, 4, &v, 4, 0), -EINVAL);
+	/* pointers, as bpf() copies them: a NULL key or value is -EFAULT, a
+	 * key for a map without keys -EINVAL; nothing is touched */
+	{
+		struct b2n_map *h = mk(B2N_MAP_HASH, 4, 4, 2, 0);
+		struct b2n_map *q = mk(B2N_MAP_QUEUE, 0, 4, 2, 0);
+		if (h && q) {
+			CHECK_EQ(b2n_map__update_elem(h, &k, 4, &v, 4, 0), 0);
+			CHECK_EQ(b2n_map__lookup_elem(h, NULL, 4, &v, 4, 0), -EFAULT);
+			CHECK_EQ(b2n_map__lookup_elem(h, &k, 4, NULL, 4, 0), -EFAULT);
+			CHECK_EQ(b2n_map__update_elem(h, NULL, 4, &v, 4, 0), -EFAULT);
+			CHECK_EQ(b2n_map__delete_elem(h, NULL, 4, 0), -EFAULT);
+			CHECK_EQ(b2n_map__lookup_and_delete_elem(h, &k, 4, NULL, 4, 0), -EFAULT);
+			CHECK_EQ(b2n_map__get_next_key(h, NULL, NULL, 4), -EFAULT);
+			CHECK_EQ(b2n_map__update_elem(q, &k, 0, &v, 4, 0), -EINVAL);
+			CHECK_EQ(b2n_map__lookup_elem(q, &k, 0, &v, 4, 0), -EINVAL);
+			CHECK_EQ(b2n_map__lookup_and_delete_elem(q, &k, 0, &v, 4, 0), -EINVAL);
+			CHECK_EQ(b2n_map__get_next_key(q, &k, &v, 0), -EINVAL);
+			CHECK_EQ(b2n_map__get_next_key(q, NULL, NULL, 0), -EINVAL);
+			CHECK_EQ(b2n_map__lookup_elem(h, &k, 4, &v, 4, 0), 0);
+			CHECK_EQ(b2n_map__get_next_key(h, NULL, &k, 4), 0);
+		}
+		b2n_rt_map_destroy(h);
+		b2n_rt_map_destroy(q);
+	}
 	CHECK(b2n_map__data(NULL, NULL) == NULL);
 }
 
