@@ -21,7 +21,8 @@
  *     stores, atomics, memory arguments of helpers, and what a callee or
  *     callback does through an argument pointer, from its summary) of
  *     round_up(-start, 8), as kernels since 6.8 compute it in
- *     check_stack_access_within_bounds -> grow_stack_state.
+ *     check_stack_access_within_bounds -> grow_stack_state; plus the 24
+ *     bytes the kernel adds where it inlines bpf_loop.
  *  3. check_max_stack_depth: per call chain, frames rounded up as the
  *     kernel's JIT does (to 16; see frame_size), at most 512 bytes and 8
  *     frames; a subprogram with a tail call needs its callers' frames to sum
@@ -80,13 +81,22 @@ struct fsum {
 	int is_cb; /* referenced by lddw src=func: a callback, r0 is read */
 };
 
+/* The kernel inlines a bpf_loop call whose flags (r4) are always 0 and
+ * whose callback is always the same function (optimize_bpf_loop, after
+ * check_max_stack_depth), and grows that subprogram's stack_depth by three
+ * 8-byte slots for r6-r8: the figure it prints includes them. */
+#define LOOP_INLINE_EXTRA 24
+
 struct vctx {
 	const struct b2n_input *obj;
 	struct b2n_prog *prog;
 	int allow_uninit;
+	int entry_args; /* r1..rN are written at program entry */
 	struct b2n_form *form;
 	unsigned char *second;
 	int *func_of;
+	signed char *loopfit; /* per bpf_loop call: 0 unseen, 1 inlinable, -1 not */
+	int *loopcb;
 	struct fsum *sum;
 	size_t cur; /* function being analysed */
 };
@@ -675,6 +685,17 @@ static int helper_call(struct vctx *vc, struct astate *st, size_t i, int64_t id)
 		for (int r = 1; r <= 5; r++)
 			if ((h->mem & (1 << r)) && (err = access(vc, i, r, &st->r[r], 0, 0)))
 				return err;
+		if (id == 181) {
+			int64_t flags;
+			int ok = is_const(&st->r[4], &flags) && flags == 0 &&
+			         st->r[2].bits == V_FUNC;
+			if (vc->loopfit[i] == 0) {
+				vc->loopfit[i] = ok ? 1 : -1;
+				vc->loopcb[i] = ok ? st->r[2].func : -1;
+			} else if (!ok || vc->loopcb[i] != st->r[2].func) {
+				vc->loopfit[i] = -1;
+			}
+		}
 		if ((id == 164 || id == 181) && (st->r[2].bits & V_FUNC)) {
 			/* callback(index, ctx) / callback(map, key, value, ctx):
 			 * ctx is our r3 */
@@ -1107,6 +1128,8 @@ static int analyse_func(struct vctx *vc, size_t k)
 	st.r[10] = v_stack(0);
 	if (k == 0) {
 		st.r[1] = v_scalar(FULL); /* ctx */
+		for (int r = 2; r <= vc->entry_args && r <= 5; r++)
+			st.r[r] = v_scalar(FULL); /* more arguments of the native ABI */
 	} else {
 		for (int r = 1; r <= 5; r++) {
 			memset(&st.r[r], 0, sizeof(st.r[r]));
@@ -1155,7 +1178,7 @@ static int analyse_func(struct vctx *vc, size_t k)
 			}
 			if (f->family == B2N_F_JCC) {
 				long t = jump_target(in, f, i);
-				int64_t cd, cs;
+				int64_t cd = 0, cs = 0;
 				if ((err = rd(vc, &st, i, in->dst)) ||
 				    (f->src_reg && (err = rd(vc, &st, i, in->src))))
 					goto out;
@@ -1486,9 +1509,15 @@ int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
 	                                           sizeof(opts->allow_uninit)
 	                      ? opts->allow_uninit
 	                      : 0;
+	vc.entry_args = opts && opts->sz >= offsetof(struct b2n_verify_opts, entry_args) +
+	                                        sizeof(opts->entry_args)
+	                    ? opts->entry_args
+	                    : 1;
 	vc.form = b2n_xcalloc(n, sizeof(*vc.form));
 	vc.second = b2n_xcalloc(n + 2, 1);
 	vc.func_of = b2n_xcalloc(n + 1, sizeof(int));
+	vc.loopfit = b2n_xcalloc(n + 1, 1);
+	vc.loopcb = b2n_xcalloc(n + 1, sizeof(int));
 	vc.sum = b2n_xcalloc(nf, sizeof(*vc.sum));
 	for (size_t i = 0; i < n; i++) {
 		b2n_isa_classify(&prog->insns[i], &vc.form[i]);
@@ -1523,12 +1552,20 @@ int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
 		prog->funcs[k].stack_depth = vc.sum[k].depth;
 	}
 	err = check_chains(&vc, edges, ne, order);
+	for (size_t k = 0; k < nf && !err; k++)
+		for (size_t i = prog->funcs[k].start; i < prog->funcs[k].end; i++)
+			if (vc.loopfit[i] == 1) {
+				prog->funcs[k].stack_depth += LOOP_INLINE_EXTRA;
+				break;
+			}
 out:
 	free(edges);
 	free(order);
 	free(vc.form);
 	free(vc.second);
 	free(vc.func_of);
+	free(vc.loopfit);
+	free(vc.loopcb);
 	free(vc.sum);
 	return err;
 }

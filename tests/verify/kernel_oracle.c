@@ -20,6 +20,10 @@
  * A program the kernel refuses is printed with the kernel's reason; if we
  * refuse it too that is an agreement, else it is not compared.  A program
  * the kernel accepts and we refuse, or any differing figure, is a failure.
+ * Assembly files (.asm) are loaded as raw instructions instead (socket
+ * filter with generated BTF func_info; `lddw map_idx 0` becomes a real
+ * prog_array), and compared with
+ * our functions in start order, which is the kernel's order there.
  * If bpf() is not permitted here, prints why and exits 77.
  */
 #include <errno.h>
@@ -29,10 +33,12 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include "frontend/frontend.h"
+#include "vt_open.h"
 
 static char ourdiag[2048];
 static size_t ourdiag_len;
@@ -99,6 +105,126 @@ static void dfs_order(const struct b2n_prog *p, size_t f, int *seen, size_t *ord
 
 static char klog[1 << 22];
 
+/* "stack depth A+B+..." of a successful load's log. */
+static int parse_depths(unsigned *depths, size_t *nd)
+{
+	const char *s = strstr(klog, "stack depth ");
+	*nd = 0;
+	if (!s) {
+		snprintf(klog, sizeof(klog), "no \"stack depth\" line in the log\n");
+		return -ENODATA;
+	}
+	s += strlen("stack depth ");
+	for (;;) {
+		char *e;
+		unsigned long v = strtoul(s, &e, 10);
+		if (e == s || *nd >= 64)
+			break;
+		depths[(*nd)++] = (unsigned)v;
+		if (*e != '+')
+			break;
+		s = e + 1;
+	}
+	return 0;
+}
+
+/* An assembly file loaded as raw instructions (socket filter, GPL, with
+ * BTF func_info), with a real prog_array for `lddw map_idx 0`.
+ * Subprograms are numbered by start, as ours are. */
+static int kernel_asm(const char *path, unsigned *depths, size_t *nd)
+{
+	unsigned char *buf;
+	size_t len, n;
+	struct b2n_insn *insns;
+	int err, mapfd, fd;
+	*nd = 0;
+	klog[0] = 0;
+	if (b2n_read_file(path, &buf, &len))
+		return -EIO;
+	err = b2n_asm__parse(path, (const char *)buf, &insns, &n);
+	free(buf);
+	if (err)
+		return err;
+	mapfd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "jt", 4, 4, 4, NULL);
+	if (mapfd < 0) {
+		free(insns);
+		snprintf(klog, sizeof(klog), "cannot create a prog_array: %s\n", strerror(errno));
+		return -errno;
+	}
+	struct bpf_insn *k = calloc(n, sizeof(*k));
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b[8];
+		b2n_insn_encode(&insns[i], b, 0);
+		memcpy(&k[i], b, 8);
+		if (insns[i].code == 0x18 && insns[i].src == B2N_PSEUDO_MAP_IDX && insns[i].imm == 0 &&
+		    i + 1 < n) {
+			k[i].src_reg = BPF_PSEUDO_MAP_FD;
+			k[i].imm = mapfd;
+			i++;
+			memset(&k[i], 0, sizeof(k[i]));
+		}
+	}
+	/* BTF with one "int f(void)" per function (the kernel wants func_info
+	 * for callbacks and for tail calls in subprograms). */
+	struct bpf_func_info fi[64];
+	size_t nfi = 0;
+	for (size_t i = 0; i < n && nfi < 64; i++) {
+		long t = -1;
+		if (i == 0)
+			t = 0;
+		else if ((insns[i].code == 0x85 && insns[i].src == B2N_CALL_LOCAL) ||
+		         (insns[i].code == 0x18 && insns[i].src == B2N_PSEUDO_FUNC))
+			t = (long)i + 1 + insns[i].imm;
+		if (insns[i].code == 0x18)
+			i++;
+		if (t < 0 || t >= (long)n)
+			continue;
+		int dup = 0;
+		for (size_t j = 0; j < nfi; j++)
+			dup |= fi[j].insn_off == (unsigned)t;
+		if (!dup)
+			fi[nfi++].insn_off = (unsigned)t;
+	}
+	for (size_t a = 0; a < nfi; a++) /* sort by start */
+		for (size_t b = a + 1; b < nfi; b++)
+			if (fi[b].insn_off < fi[a].insn_off) {
+				unsigned x = fi[a].insn_off;
+				fi[a].insn_off = fi[b].insn_off;
+				fi[b].insn_off = x;
+			}
+	struct btf *btf = btf__new_empty();
+	int int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	int proto = btf__add_func_proto(btf, int_id);
+	for (size_t j = 0; j < nfi; j++) {
+		char nm[32];
+		snprintf(nm, sizeof(nm), "f%zu", j);
+		fi[j].type_id = (unsigned)btf__add_func(btf, nm, j ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL,
+		                                         proto);
+	}
+	if (btf__load_into_kernel(btf)) {
+		snprintf(klog, sizeof(klog), "cannot load BTF: %s\n", strerror(errno));
+		btf__free(btf);
+		close(mapfd);
+		free(k);
+		free(insns);
+		return -EINVAL;
+	}
+	/* Socket filter: tracing types get private stacks for big frames on
+	 * x86-64 and would not sum a call chain's frames. */
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = klog, .log_size = sizeof(klog),
+	            .log_level = 1 | 4, .prog_btf_fd = (unsigned)btf__fd(btf), .func_info = fi,
+	            .func_info_cnt = (unsigned)nfi, .func_info_rec_size = sizeof(fi[0]));
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "vt", "GPL", k, (unsigned)n, &o);
+	err = fd < 0 ? -errno : parse_depths(depths, nd);
+	if (fd >= 0)
+		close(fd);
+	close(mapfd);
+	btf__free(btf);
+	free(k);
+	free(insns);
+	return err;
+}
+
 /* Load program `name` of `path` alone; fills depths (count in *nd) or
  * returns the negative error with the log's last lines in klog. */
 static int kernel_depths(const char *path, const char *name, unsigned *depths, size_t *nd)
@@ -127,25 +253,8 @@ static int kernel_depths(const char *path, const char *name, unsigned *depths, s
 	bpf_program__set_log_buf(target, klog, sizeof(klog));
 	bpf_program__set_log_level(target, 1 | 4);
 	err = bpf_object__load(obj);
-	if (!err) {
-		const char *s = strstr(klog, "stack depth ");
-		if (!s) {
-			err = -ENODATA;
-			snprintf(klog, sizeof(klog), "no \"stack depth\" line in the log\n");
-		} else {
-			s += strlen("stack depth ");
-			for (;;) {
-				char *e;
-				unsigned long v = strtoul(s, &e, 10);
-				if (e == s || *nd >= 64)
-					break;
-				depths[(*nd)++] = (unsigned)v;
-				if (*e != '+')
-					break;
-				s = e + 1;
-			}
-		}
-	}
+	if (!err)
+		err = parse_depths(depths, nd);
 	bpf_object__close(obj);
 	return err;
 }
@@ -165,6 +274,51 @@ static const char *last_line(char *log)
 			return l;
 		*p = 0;
 	}
+}
+
+enum { R_EQUAL, R_DIFF, R_BOTH, R_KERNEL, R_OURS };
+static int asm_subs, asm_subs_equal;
+
+static int check_asm(const char *path)
+{
+	struct b2n_input *in = NULL;
+	unsigned kd[64];
+	size_t nk;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	ourdiag_len = 0;
+	ourdiag[0] = 0;
+	int ours = vt_open(path, 0, &in);
+	int kerr = kernel_asm(path, kd, &nk);
+	if (kerr) {
+		const char *why = last_line(klog);
+		b2n_input__free(in);
+		if (ours) {
+			printf("both refuse %s: kernel: %s (%s); ours: %s", base, why, strerror(-kerr),
+			       ourdiag);
+			return R_BOTH;
+		}
+		printf("kernel refuses %s: %s (%s)\n", base, why, strerror(-kerr));
+		return R_KERNEL;
+	}
+	if (ours) {
+		printf("FAIL %s: the kernel accepts it, we refuse: %s", base, ourdiag);
+		return R_OURS;
+	}
+	struct b2n_prog *p = &in->progs[0];
+	char ks[512] = "", os[512] = "";
+	size_t kl = 0, ol = 0;
+	for (size_t i = 0; i < nk; i++) {
+		kl += (size_t)snprintf(ks + kl, sizeof(ks) - kl, "%s%u", i ? "+" : "", kd[i]);
+		asm_subs++;
+		asm_subs_equal += i < p->nfuncs && p->funcs[i].stack_depth == kd[i];
+	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		ol += (size_t)snprintf(os + ol, sizeof(os) - ol, "%s%u", i ? "+" : "",
+		                       p->funcs[i].stack_depth);
+	int same = !strcmp(ks, os);
+	printf("%s %s: kernel %s, ours %s\n", same ? "ok  " : "FAIL", base, ks, os);
+	b2n_input__free(in);
+	return same ? R_EQUAL : R_DIFF;
 }
 
 int main(int argc, char **argv)
@@ -187,6 +341,16 @@ int main(int argc, char **argv)
 	b2n_set_print(capture);
 
 	for (int a = 1; a < argc; a++) {
+		if (vt_is_asm(argv[a])) {
+			int r = check_asm(argv[a]);
+			compared += r == R_EQUAL || r == R_DIFF;
+			equal += r == R_EQUAL;
+			both_refuse += r == R_BOTH;
+			kernel_refuses += r == R_KERNEL;
+			we_refuse += r == R_OURS;
+			failures += r == R_DIFF || r == R_OURS;
+			continue;
+		}
 		struct b2n_input *in = NULL;
 		struct b2n_open_opts oo = {.sz = sizeof(oo)};
 		const char *base = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
@@ -279,6 +443,8 @@ int main(int argc, char **argv)
 		bpf_object__close(lo);
 		b2n_input__free(in);
 	}
+	subs += asm_subs;
+	subs_equal += asm_subs_equal;
 	printf("kernel oracle: %d programs compared, %d equal (%d of %d subprogram depths "
 	       "equal); %d refused by both; %d refused by the kernel only; %d refused by us "
 	       "only\n",

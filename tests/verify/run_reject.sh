@@ -29,6 +29,12 @@ while IFS=$'\t' read -r f re; do
 		fi
 		continue
 	fi
+	if grep -q "map_idx 0" "$path" 2>/dev/null; then
+		# the tests give .asm files a prog_array (vt_open.h); the driver
+		# cannot: these are checked by the host and kernel tests only
+		echo "not through the driver: $f references the test's prog_array"
+		continue
+	fi
 	rm -f "$tmp/out.o"
 	"$tool" -o "$tmp/out.o" "$path" >"$tmp/stdout" 2>"$tmp/stderr"
 	rc=$?

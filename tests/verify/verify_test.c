@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "frontend/frontend.h"
+#include "vt_open.h"
 
 static char diag[8192];
 static size_t diag_len;
@@ -52,16 +53,15 @@ static void reset_diag(void)
 	diag_lines = 0;
 }
 
-/* Open (b2n_input__open already runs the verifier, with allow_uninit so
- * that the choice stays ours) and verify every program again with the
- * requested options; returns the first error.  Either way a refused input
- * prints exactly one diagnostic. */
+/* Open (vt_open.h: ELF through b2n_input__open, which already verifies,
+ * with allow_uninit so that the choice stays ours; .asm with one prog_array
+ * map) and verify every program again with the requested options; returns
+ * the first error.  Either way a refused input prints one diagnostic. */
 static int open_verify(const char *path, int allow_uninit, struct b2n_input **out)
 {
-	struct b2n_open_opts oo = {.sz = sizeof(oo), .allow_uninit = 1};
 	struct b2n_verify_opts vo = {.sz = sizeof(vo), .allow_uninit = allow_uninit};
 	struct b2n_input *obj = NULL;
-	int err = b2n_input__open(path, &oo, &obj);
+	int err = vt_open(path, allow_uninit, &obj);
 	*out = NULL;
 	if (err)
 		return err;

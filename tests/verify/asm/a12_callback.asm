@@ -1,5 +1,6 @@
 # bpf_loop(4, cb, r10-16, 0): cb reads [r2+0] = main's -16 and stores at
-# its own -8; depths 16 and 8, chain 16+16
+# its own -8: depths 16 and 8, chain 16+16; the kernel then inlines the
+# bpf_loop (flags 0, one callback) and adds 24 bytes to main: 40 and 8
 stdw [%r10-16], 0
 mov %r1, 4
 lddw %r2, func 7

@@ -4,7 +4,7 @@ call local t
 mov %r0, 0
 exit
 t:
-mov %r2, 0
+lddw %r2, map_idx 0
 mov %r3, 0
 call 12
 mov %r0, 0

@@ -2,6 +2,7 @@
 mov %r1, %r10
 add %r1, -600
 mov %r2, 16
-call 16
+mov %r3, 0
+call 113
 mov %r0, 0
 exit
