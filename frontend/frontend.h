@@ -178,8 +178,11 @@ extern int b2n_allow_unknown_helpers;
  * -EINVAL after one b2n_diag line. */
 struct b2n_verify_opts {
 	size_t sz;
-	int allow_uninit; /* do not reject reads of never-written registers
-	                     (the conformance suite's programs need this) */
+	int allow_uninit; /* do not reject reads of never-written registers */
+	int entry_args;   /* registers r1..rN written at program entry: 1 for
+	                     kernel programs (ctx), 2 for asm/raw input, whose
+	                     native ABI passes r2 (the conformance suite puts the
+	                     memory length there) */
 };
 int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
                      const struct b2n_verify_opts *opts);
@@ -194,5 +197,43 @@ char *b2n_strdup(const char *s);
 char *b2n_sanitize(const char *s); /* [A-Za-z0-9_] only, malloc'd */
 void *b2n_xcalloc(size_t n, size_t sz);
 int b2n_read_file(const char *path, unsigned char **buf, size_t *len);
+
+/* ==== ELF frontend internals: elf.c <-> elf_maps.c (owner: elfmaps) ====
+ * elf.c reads sections, symbols and code; elf_maps.c reads what the code
+ * refers to (maps of .maps and "maps", global-data sections, license, BTF,
+ * .BTF.ext line info) and resolves lddw relocations into the index forms
+ * above.  No libelf type crosses: the Elf handle is passed opaque. */
+struct Elf;
+struct b2n_elf_sym {
+	const char *name;
+	unsigned type, bind;
+	size_t shndx; /* resolved section index (SHN_XINDEX followed) */
+	uint64_t value, size;
+};
+struct b2n_elf_view {
+	struct b2n_input *obj;
+	struct Elf *elf;
+	int be;
+	size_t shnum, shstrndx, symtab;
+	const struct b2n_elf_sym *syms;
+	size_t nsyms;
+};
+struct b2n_elf_maps; /* state of elf_maps.c */
+/* Fill obj->maps, obj->license, obj->btf.  Errors that make the object
+ * unreadable are reported here; errors of one map (unsupported type, bad
+ * sizes) are kept and reported at the first instruction that uses the map,
+ * or by b2n_elf_maps__finish.  *out is set even on error (free it). */
+int b2n_elf_maps__read(const struct b2n_elf_view *v, struct b2n_elf_maps **out);
+/* The lddw relocated against symbol sym (lddw imm = imm): on success sets
+ * *src (B2N_PSEUDO_MAP_IDX or _VALUE), *idx (map index) and *off (value
+ * offset).  On failure returns a negative errno with a message in why. */
+int b2n_elf_maps__ref(struct b2n_elf_maps *m, size_t sym, int32_t imm, uint8_t *src,
+                      int32_t *idx, int32_t *off, char *why, size_t whylen);
+/* After all programs: report a bad map no instruction referred to. */
+int b2n_elf_maps__finish(struct b2n_elf_maps *m);
+/* "file.c:LINE" of byte offset insn_off in code section shndx, or NULL. */
+const char *b2n_elf_maps__line(const struct b2n_elf_maps *m, size_t shndx, uint64_t insn_off);
+void b2n_elf_maps__free(struct b2n_elf_maps *m);
+/* ==== end of ELF frontend internals ==== */
 
 #endif

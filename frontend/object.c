@@ -185,9 +185,15 @@ int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
 	if (err)
 		goto fail;
 	for (size_t i = 0; i < obj->nprogs; i++) {
+		struct b2n_verify_opts vo = {.sz = sizeof(vo),
+		                             .allow_uninit = opts && opts->allow_uninit,
+		                             .entry_args = obj->kind == B2N_IN_ELF ? 1 : 2};
 		err = b2n_prog__check(obj, &obj->progs[i]);
+		if (!err)
+			err = b2n_prog__verify(obj, &obj->progs[i], &vo);
 		if (err)
 			goto fail;
+		obj->progs[i].verified = 1;
 	}
 	free(buf);
 	*out = obj;
