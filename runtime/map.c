@@ -9,8 +9,8 @@
  * family's ops->create(), which applies the type's own map_alloc_check
  * rules (key/value sizes, allowed flags) and allocates.  Each family
  * exports one const struct b2n_map_ops (b2n_rt_ops_<family>); the ring
- * buffer's table lives in ringbuf.c and is referenced weakly, so this file
- * links without it (a ringbuf map then fails with -EINVAL).
+ * buffer's table lives in ringbuf.c and is referenced strongly: a loaded
+ * object may create a map of any type.
  *
  * Registry: maps and programs share ONE id space, like file descriptors:
  * ids are small positive integers (the lowest free one >= 1 is reused, as
@@ -44,8 +44,8 @@ extern const struct b2n_map_ops b2n_rt_ops_stack;
 extern const struct b2n_map_ops b2n_rt_ops_lpm_trie;
 extern const struct b2n_map_ops b2n_rt_ops_array_of_maps;
 extern const struct b2n_map_ops b2n_rt_ops_hash_of_maps;
-/* ringbuf.c (another file of the runtime); weak so that map.c links alone. */
-extern const struct b2n_map_ops b2n_rt_ops_ringbuf __attribute__((weak));
+/* ringbuf.c */
+extern const struct b2n_map_ops b2n_rt_ops_ringbuf;
 /* map_array.c / map_of_maps.c: forget a program or an inner map. */
 void b2n_rt_prog_array_forget(struct b2n_map *m, const struct b2n_program *p);
 void b2n_rt_mim_forget(struct b2n_map *outer, const struct b2n_map *inner);
@@ -75,7 +75,7 @@ static const struct b2n_map_ops *ops_for_type(uint32_t type)
 	case B2N_MAP_STACK:
 		return &b2n_rt_ops_stack;
 	case B2N_MAP_RINGBUF:
-		return &b2n_rt_ops_ringbuf; /* NULL when ringbuf.c is not linked */
+		return &b2n_rt_ops_ringbuf;
 	default:
 		return NULL;
 	}
