@@ -205,9 +205,13 @@ static struct aval v_join(const struct aval *x, const struct aval *y)
 	memset(&r, 0, sizeof(r));
 	r.bits = x->bits | y->bits;
 	if (r.bits & V_SCALAR)
-		r.s = !(x->bits & V_SCALAR) ? y->s : !(y->bits & V_SCALAR) ? x->s : iv_hull(x->s, y->s);
+		r.s = !(x->bits & V_SCALAR)   ? y->s
+		      : !(y->bits & V_SCALAR) ? x->s
+		                              : iv_hull(x->s, y->s);
 	if (r.bits & V_STACK)
-		r.k = !(x->bits & V_STACK) ? y->k : !(y->bits & V_STACK) ? x->k : iv_hull(x->k, y->k);
+		r.k = !(x->bits & V_STACK)   ? y->k
+		      : !(y->bits & V_STACK) ? x->k
+		                             : iv_hull(x->k, y->k);
 	if (r.bits & V_ARG) {
 		r.amask = x->amask | y->amask;
 		r.a = !(x->bits & V_ARG) ? y->a : !(y->bits & V_ARG) ? x->a : iv_hull(x->a, y->a);
@@ -297,60 +301,59 @@ static struct aval v_shift(const struct aval *x, struct ival d)
 
 static uint64_t eval_alu(int op, int is64, uint64_t a, uint64_t b)
 {
-	if (!is64) {
-		uint32_t x = (uint32_t)a, y = (uint32_t)b, r;
-		switch (op) {
-		case B2N_ALU_ADD: r = x + y; break;
-		case B2N_ALU_SUB: r = x - y; break;
-		case B2N_ALU_MUL: r = x * y; break;
-		case B2N_ALU_DIV: r = y ? x / y : 0; break;
-		case B2N_ALU_SDIV:
-			r = y == 0                                  ? 0
-			    : ((int32_t)x == INT32_MIN && (int32_t)y == -1) ? x
-			                                                  : (uint32_t)((int32_t)x / (int32_t)y);
-			break;
-		case B2N_ALU_OR: r = x | y; break;
-		case B2N_ALU_AND: r = x & y; break;
-		case B2N_ALU_LSH: r = x << (y & 31); break;
-		case B2N_ALU_RSH: r = x >> (y & 31); break;
-		case B2N_ALU_NEG: r = -x; break;
-		case B2N_ALU_MOD: r = y ? x % y : x; break;
-		case B2N_ALU_SMOD:
-			r = y == 0 ? x : (int32_t)y == -1 ? 0 : (uint32_t)((int32_t)x % (int32_t)y);
-			break;
-		case B2N_ALU_XOR: r = x ^ y; break;
-		case B2N_ALU_MOV: r = y; break;
-		case B2N_ALU_MOVSX8: r = (uint32_t)(int32_t)(int8_t)y; break;
-		case B2N_ALU_MOVSX16: r = (uint32_t)(int32_t)(int16_t)y; break;
-		case B2N_ALU_ARSH: r = (uint32_t)((int32_t)x >> (y & 31)); break;
-		default: r = 0; break;
-		}
-		return r;
+	if (!is64) { /* on extended operands, truncated: same results */
+		int sgn = op == B2N_ALU_SDIV || op == B2N_ALU_SMOD || op == B2N_ALU_ARSH;
+		if (op == B2N_ALU_LSH || op == B2N_ALU_RSH || op == B2N_ALU_ARSH)
+			b &= 31;
+		else if (sgn)
+			b = (uint64_t)(int64_t)(int32_t)b;
+		else
+			b = (uint32_t)b;
+		a = sgn ? (uint64_t)(int64_t)(int32_t)a : (uint32_t)a;
+		return (uint32_t)eval_alu(op, 1, a, b);
 	}
 	switch (op) {
-	case B2N_ALU_ADD: return a + b;
-	case B2N_ALU_SUB: return a - b;
-	case B2N_ALU_MUL: return a * b;
-	case B2N_ALU_DIV: return b ? a / b : 0;
+	case B2N_ALU_ADD:
+		return a + b;
+	case B2N_ALU_SUB:
+		return a - b;
+	case B2N_ALU_MUL:
+		return a * b;
+	case B2N_ALU_DIV:
+		return b ? a / b : 0;
 	case B2N_ALU_SDIV:
 		return b == 0 ? 0
-		       : ((int64_t)a == INT64_MIN && (int64_t)b == -1) ? a
-		                                                       : (uint64_t)((int64_t)a / (int64_t)b);
-	case B2N_ALU_OR: return a | b;
-	case B2N_ALU_AND: return a & b;
-	case B2N_ALU_LSH: return a << (b & 63);
-	case B2N_ALU_RSH: return a >> (b & 63);
-	case B2N_ALU_NEG: return -a;
-	case B2N_ALU_MOD: return b ? a % b : a;
+		       : ((int64_t)a == INT64_MIN && (int64_t)b == -1)
+		           ? a
+		           : (uint64_t)((int64_t)a / (int64_t)b);
+	case B2N_ALU_OR:
+		return a | b;
+	case B2N_ALU_AND:
+		return a & b;
+	case B2N_ALU_LSH:
+		return a << (b & 63);
+	case B2N_ALU_RSH:
+		return a >> (b & 63);
+	case B2N_ALU_NEG:
+		return -a;
+	case B2N_ALU_MOD:
+		return b ? a % b : a;
 	case B2N_ALU_SMOD:
 		return b == 0 ? a : (int64_t)b == -1 ? 0 : (uint64_t)((int64_t)a % (int64_t)b);
-	case B2N_ALU_XOR: return a ^ b;
-	case B2N_ALU_MOV: return b;
-	case B2N_ALU_MOVSX8: return (uint64_t)(int64_t)(int8_t)b;
-	case B2N_ALU_MOVSX16: return (uint64_t)(int64_t)(int16_t)b;
-	case B2N_ALU_MOVSX32: return (uint64_t)(int64_t)(int32_t)b;
-	case B2N_ALU_ARSH: return (uint64_t)((int64_t)a >> (b & 63));
-	default: return 0;
+	case B2N_ALU_XOR:
+		return a ^ b;
+	case B2N_ALU_MOV:
+		return b;
+	case B2N_ALU_MOVSX8:
+		return (uint64_t)(int64_t)(int8_t)b;
+	case B2N_ALU_MOVSX16:
+		return (uint64_t)(int64_t)(int16_t)b;
+	case B2N_ALU_MOVSX32:
+		return (uint64_t)(int64_t)(int32_t)b;
+	case B2N_ALU_ARSH:
+		return (uint64_t)((int64_t)a >> (b & 63));
+	default:
+		return 0;
 	}
 }
 
@@ -362,18 +365,30 @@ static int eval_jcc(int op, int is64, uint64_t a, uint64_t b)
 	}
 	int64_t sa = is64 ? (int64_t)a : (int32_t)a, sb = is64 ? (int64_t)b : (int32_t)b;
 	switch (op) {
-	case B2N_JEQ: return a == b;
-	case B2N_JGT: return a > b;
-	case B2N_JGE: return a >= b;
-	case B2N_JSET: return (a & b) != 0;
-	case B2N_JNE: return a != b;
-	case B2N_JSGT: return sa > sb;
-	case B2N_JSGE: return sa >= sb;
-	case B2N_JLT: return a < b;
-	case B2N_JLE: return a <= b;
-	case B2N_JSLT: return sa < sb;
-	case B2N_JSLE: return sa <= sb;
-	default: return -1;
+	case B2N_JEQ:
+		return a == b;
+	case B2N_JGT:
+		return a > b;
+	case B2N_JGE:
+		return a >= b;
+	case B2N_JSET:
+		return (a & b) != 0;
+	case B2N_JNE:
+		return a != b;
+	case B2N_JSGT:
+		return sa > sb;
+	case B2N_JSGE:
+		return sa >= sb;
+	case B2N_JLT:
+		return a < b;
+	case B2N_JLE:
+		return a <= b;
+	case B2N_JSLT:
+		return sa < sb;
+	case B2N_JSLE:
+		return sa <= sb;
+	default:
+		return -1;
 	}
 }
 
@@ -536,11 +551,11 @@ static int access(struct vctx *vc, size_t i, int reg, const struct aval *v, int6
 			         reg);
 			return -EINVAL;
 		}
-		if (k.lo < -B2N_STACK_SIZE || k.lo >= 0 ||
-		    (k.lo == k.hi && k.hi + size > 0)) {
+		if (k.lo < -B2N_STACK_SIZE || k.lo >= 0 || (k.lo == k.hi && k.hi + size > 0)) {
 			if (k.lo == k.hi && size == 0)
 				b2n_diag(vc->obj, vc->prog, i,
-				         "stack access at r10%+" PRId64 " (by the call, through r%d) is "
+				         "stack access at r10%+" PRId64
+				         " (by the call, through r%d) is "
 				         "outside the stack [-512, 0)",
 				         k.lo, reg);
 			else if (k.lo == k.hi)
@@ -627,16 +642,42 @@ struct hinfo {
 };
 
 static const struct hinfo helper_info[] = {
-    {1, 2, 1 << 2},   {2, 4, 1 << 2 | 1 << 3}, {3, 2, 1 << 2},   {4, 3, 1 << 1},
-    {5, 0, 0},        {6, 2, 1 << 1},           {7, 0, 0},        {8, 0, 0},
-    {12, 3, 0},       {14, 0, 0},               {15, 0, 0},       {16, 2, 1 << 1},
-    {45, 3, 1 << 1},  {87, 3, 1 << 2},          {88, 2, 1 << 2},  {89, 2, 1 << 2},
-    {93, 1, 0},       {94, 1, 0},               {105, 4, 1 << 1 | 1 << 4},
-    {106, 4, 1 << 1 | 1 << 4},                  {112, 3, 1 << 1}, {113, 3, 1 << 1},
-    {114, 3, 1 << 1}, {115, 3, 1 << 1},         {118, 0, 0},      {125, 0, 0},
-    {130, 4, 1 << 2}, {131, 3, 0},              {132, 2, 0},      {133, 2, 0},
-    {134, 2, 0},      {160, 0, 0},              {164, 4, 0},      {165, 5, 1 << 1 | 1 << 3 | 1 << 4},
-    {181, 4, 0},      {182, 3, 1 << 1 | 1 << 3},
+    {1, 2, 1 << 2},
+    {2, 4, 1 << 2 | 1 << 3},
+    {3, 2, 1 << 2},
+    {4, 3, 1 << 1},
+    {5, 0, 0},
+    {6, 2, 1 << 1},
+    {7, 0, 0},
+    {8, 0, 0},
+    {12, 3, 0},
+    {14, 0, 0},
+    {15, 0, 0},
+    {16, 2, 1 << 1},
+    {45, 3, 1 << 1},
+    {87, 3, 1 << 2},
+    {88, 2, 1 << 2},
+    {89, 2, 1 << 2},
+    {93, 1, 0},
+    {94, 1, 0},
+    {105, 4, 1 << 1 | 1 << 4},
+    {106, 4, 1 << 1 | 1 << 4},
+    {112, 3, 1 << 1},
+    {113, 3, 1 << 1},
+    {114, 3, 1 << 1},
+    {115, 3, 1 << 1},
+    {118, 0, 0},
+    {125, 0, 0},
+    {130, 4, 1 << 2},
+    {131, 3, 0},
+    {132, 2, 0},
+    {133, 2, 0},
+    {134, 2, 0},
+    {160, 0, 0},
+    {164, 4, 0},
+    {165, 5, 1 << 1 | 1 << 3 | 1 << 4},
+    {181, 4, 0},
+    {182, 3, 1 << 1 | 1 << 3},
 };
 
 static const struct hinfo *helper_lookup(int64_t id)
@@ -687,8 +728,8 @@ static int helper_call(struct vctx *vc, struct astate *st, size_t i, int64_t id)
 				return err;
 		if (id == 181) {
 			int64_t flags;
-			int ok = is_const(&st->r[4], &flags) && flags == 0 &&
-			         st->r[2].bits == V_FUNC;
+			int ok =
+			    is_const(&st->r[4], &flags) && flags == 0 && st->r[2].bits == V_FUNC;
 			if (vc->loopfit[i] == 0) {
 				vc->loopfit[i] = ok ? 1 : -1;
 				vc->loopcb[i] = ok ? st->r[2].func : -1;
@@ -722,8 +763,7 @@ static int local_call(struct vctx *vc, struct astate *st, size_t i, size_t g)
 {
 	int err;
 	for (int r = 1; r <= 5; r++)
-		if (!(st->r[r].bits & V_UNINIT) &&
-		    (err = apply_summary(vc, i, r, &st->r[r], g, r)))
+		if (!(st->r[r].bits & V_UNINIT) && (err = apply_summary(vc, i, r, &st->r[r], g, r)))
 			return err;
 	const struct fsum *gs = &vc->sum[g];
 	const struct aval *ret = &gs->ret;
@@ -929,6 +969,12 @@ static int step(struct vctx *vc, struct astate *st, size_t i)
 	}
 }
 
+/* The negation of a signed or equality test (stored +1; 0: none). */
+static const signed char jcc_neg[B2N_JCC__COUNT] = {
+    [B2N_JEQ] = B2N_JNE + 1,   [B2N_JNE] = B2N_JEQ + 1,   [B2N_JSGT] = B2N_JSLE + 1,
+    [B2N_JSGE] = B2N_JSLT + 1, [B2N_JSLT] = B2N_JSGE + 1, [B2N_JSLE] = B2N_JSGT + 1,
+};
+
 /* Refine the scalar v for `v OP c` being `taken`.  Returns 0 when that
  * outcome is impossible. */
 static int refine(struct aval *v, int op, int is64, int64_t c, int taken)
@@ -952,18 +998,15 @@ static int refine(struct aval *v, int op, int is64, int64_t c, int taken)
 			int always = op == B2N_JLT || op == B2N_JLE;
 			return taken == always;
 		}
-		op = op == B2N_JGT ? B2N_JSGT : op == B2N_JGE ? B2N_JSGE : op == B2N_JLT ? B2N_JSLT : B2N_JSLE;
+		op = op == B2N_JGT   ? B2N_JSGT
+		     : op == B2N_JGE ? B2N_JSGE
+		     : op == B2N_JLT ? B2N_JSLT
+		                     : B2N_JSLE;
 	}
 	if (!taken) {
-		switch (op) {
-		case B2N_JEQ: op = B2N_JNE; break;
-		case B2N_JNE: op = B2N_JEQ; break;
-		case B2N_JSGT: op = B2N_JSLE; break;
-		case B2N_JSGE: op = B2N_JSLT; break;
-		case B2N_JSLT: op = B2N_JSGE; break;
-		case B2N_JSLE: op = B2N_JSGT; break;
-		default: return 1;
-		}
+		if (!jcc_neg[op])
+			return 1;
+		op = jcc_neg[op] - 1;
 	}
 	switch (op) {
 	case B2N_JEQ:
@@ -1008,19 +1051,16 @@ static int refine(struct aval *v, int op, int is64, int64_t c, int taken)
 	return 1;
 }
 
+/* `a OP b` as `b OP' a` (stored +1; 0: symmetric). */
+static const signed char jcc_swap[B2N_JCC__COUNT] = {
+    [B2N_JGT] = B2N_JLT + 1,   [B2N_JGE] = B2N_JLE + 1,   [B2N_JLT] = B2N_JGT + 1,
+    [B2N_JLE] = B2N_JGE + 1,   [B2N_JSGT] = B2N_JSLT + 1, [B2N_JSGE] = B2N_JSLE + 1,
+    [B2N_JSLT] = B2N_JSGT + 1, [B2N_JSLE] = B2N_JSGE + 1,
+};
+
 static int swap_op(int op)
 {
-	switch (op) {
-	case B2N_JGT: return B2N_JLT;
-	case B2N_JGE: return B2N_JLE;
-	case B2N_JLT: return B2N_JGT;
-	case B2N_JLE: return B2N_JGE;
-	case B2N_JSGT: return B2N_JSLT;
-	case B2N_JSGE: return B2N_JSLE;
-	case B2N_JSLT: return B2N_JSGT;
-	case B2N_JSLE: return B2N_JSGE;
-	default: return op;
-	}
+	return jcc_swap[op] ? jcc_swap[op] - 1 : op;
 }
 
 /* ---- fixpoint over one function ------------------------------------------ */
@@ -1155,9 +1195,10 @@ static int analyse_func(struct vctx *vc, size_t k)
 				struct fsum *fs = &vc->sum[k];
 				if (k == 0 || fs->is_cb) {
 					if (st.r[0].bits & V_UNINIT && !vc->allow_uninit) {
-						b2n_diag(vc->obj, vc->prog, i,
-						         "r0 is not set at this exit on some path (%s)",
-						         uninit_why(st.r[0].bits));
+						b2n_diag(
+						    vc->obj, vc->prog, i,
+						    "r0 is not set at this exit on some path (%s)",
+						    uninit_why(st.r[0].bits));
 						err = -EINVAL;
 						goto out;
 					}
@@ -1192,7 +1233,8 @@ static int analyse_func(struct vctx *vc, size_t k)
 						ok = eval_jcc(f->op, f->is64, (uint64_t)cd,
 						              (uint64_t)cs) == taken;
 					} else if (ks) {
-						ok = refine(&e.r[in->dst], f->op, f->is64, cs, taken);
+						ok = refine(&e.r[in->dst], f->op, f->is64, cs,
+						            taken);
 					} else if (kd && f->src_reg) {
 						ok = refine(&e.r[in->src], swap_op(f->op), f->is64,
 						            cd, taken);
@@ -1337,10 +1379,11 @@ static int call_order(struct vctx *vc, const struct edge *e, size_t ne, size_t *
 			if (x->from != f)
 				continue;
 			if (color[x->to] == 1) {
-				b2n_diag(vc->obj, vc->prog, x->insn,
-				         "recursive call: %s is already on the call stack (the kernel "
-				         "refuses recursion)",
-				         vc->prog->funcs[x->to].name);
+				b2n_diag(
+				    vc->obj, vc->prog, x->insn,
+				    "recursive call: %s is already on the call stack (the kernel "
+				    "refuses recursion)",
+				    vc->prog->funcs[x->to].name);
 				err = -EINVAL;
 				goto out;
 			}
@@ -1432,16 +1475,17 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 			fr++;
 			acc += frame_size(fn[bx->to].stack_depth);
 			if (by_frames && fr > MAX_FRAMES) {
-				b2n_diag(vc->obj, vc->prog, bx->insn,
-				         "call stack of %u frames is too deep (the kernel allows %d)", fr,
-				         MAX_FRAMES);
+				b2n_diag(
+				    vc->obj, vc->prog, bx->insn,
+				    "call stack of %u frames is too deep (the kernel allows %d)",
+				    fr, MAX_FRAMES);
 				err = -EINVAL;
 				goto out;
 			}
 			if (!by_frames && acc > B2N_STACK_SIZE) {
 				b2n_diag(vc->obj, vc->prog, bx->insn,
-				         "combined stack of %u calls is %u bytes (each frame "
-				         FRAME_ROUNDING "), above the 512-byte budget",
+				         "combined stack of %u calls is %u bytes (each "
+				         "frame " FRAME_ROUNDING "), above the 512-byte budget",
 				         fr, acc);
 				err = -EINVAL;
 				goto out;
@@ -1476,8 +1520,9 @@ static int check_chains(struct vctx *vc, const struct edge *e, size_t ne, const 
 				break;
 			}
 		b2n_diag(vc->obj, vc->prog, at,
-		         "tail call in %s, whose callers already use %u bytes of stack (frames "
-		         FRAME_ROUNDING "); the kernel allows tail calls in subprograms only "
+		         "tail call in %s, whose callers already use %u bytes of stack "
+		         "(frames " FRAME_ROUNDING
+		         "); the kernel allows tail calls in subprograms only "
 		         "below 256",
 		         fn[f].name, above[f]);
 		err = -EINVAL;
@@ -1506,7 +1551,7 @@ int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
 	vc.obj = obj;
 	vc.prog = prog;
 	vc.allow_uninit = opts && opts->sz >= offsetof(struct b2n_verify_opts, allow_uninit) +
-	                                           sizeof(opts->allow_uninit)
+	                                          sizeof(opts->allow_uninit)
 	                      ? opts->allow_uninit
 	                      : 0;
 	vc.entry_args = opts && opts->sz >= offsetof(struct b2n_verify_opts, entry_args) +

@@ -156,8 +156,8 @@ static int kernel_asm(const char *path, unsigned *depths, size_t *nd)
 		unsigned char b[8];
 		b2n_insn_encode(&insns[i], b, 0);
 		memcpy(&k[i], b, 8);
-		if (insns[i].code == 0x18 && insns[i].src == B2N_PSEUDO_MAP_IDX && insns[i].imm == 0 &&
-		    i + 1 < n) {
+		if (insns[i].code == 0x18 && insns[i].src == B2N_PSEUDO_MAP_IDX &&
+		    insns[i].imm == 0 && i + 1 < n) {
 			k[i].src_reg = BPF_PSEUDO_MAP_FD;
 			k[i].imm = mapfd;
 			i++;
@@ -198,8 +198,8 @@ static int kernel_asm(const char *path, unsigned *depths, size_t *nd)
 	for (size_t j = 0; j < nfi; j++) {
 		char nm[32];
 		snprintf(nm, sizeof(nm), "f%zu", j);
-		fi[j].type_id = (unsigned)btf__add_func(btf, nm, j ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL,
-		                                         proto);
+		fi[j].type_id =
+		    (unsigned)btf__add_func(btf, nm, j ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL, proto);
 	}
 	if (btf__load_into_kernel(btf)) {
 		snprintf(klog, sizeof(klog), "cannot load BTF: %s\n", strerror(errno));
@@ -293,8 +293,8 @@ static int check_asm(const char *path)
 		const char *why = last_line(klog);
 		b2n_input__free(in);
 		if (ours) {
-			printf("both refuse %s: kernel: %s (%s); ours: %s", base, why, strerror(-kerr),
-			       ourdiag);
+			printf("both refuse %s: kernel: %s (%s); ours: %s", base, why,
+			       strerror(-kerr), ourdiag);
 			return R_BOTH;
 		}
 		printf("kernel refuses %s: %s (%s)\n", base, why, strerror(-kerr));
@@ -395,8 +395,8 @@ int main(int argc, char **argv)
 				const char *why = last_line(klog);
 				if (ours) {
 					both_refuse++;
-					printf("both refuse %s %s: kernel: %s (%s); ours: %s", base, name,
-					       why, strerror(-kerr), ourdiag);
+					printf("both refuse %s %s: kernel: %s (%s); ours: %s", base,
+					       name, why, strerror(-kerr), ourdiag);
 				} else {
 					kernel_refuses++;
 					printf("kernel refuses %s %s: %s (%s)\n", base, name, why,
@@ -407,8 +407,8 @@ int main(int argc, char **argv)
 			if (ours) {
 				we_refuse++;
 				failures++;
-				printf("FAIL %s %s: the kernel accepts it, we refuse: %s", base, name,
-				       ourdiag);
+				printf("FAIL %s %s: the kernel accepts it, we refuse: %s", base,
+				       name, ourdiag);
 				continue;
 			}
 			int *seen = calloc(p->nfuncs, sizeof(int));
@@ -419,11 +419,12 @@ int main(int argc, char **argv)
 			char ks[512] = "", os[512] = "";
 			size_t kl = 0, ol = 0;
 			for (size_t i = 0; i < nk; i++)
-				kl += (size_t)snprintf(ks + kl, sizeof(ks) - kl, "%s%u", i ? "+" : "",
-				                       kd[i]);
+				kl += (size_t)snprintf(ks + kl, sizeof(ks) - kl, "%s%u",
+				                       i ? "+" : "", kd[i]);
 			for (size_t i = 0; i < no; i++)
-				ol += (size_t)snprintf(os + ol, sizeof(os) - ol, "%s%u", i ? "+" : "",
-				                       p->funcs[order[i]].stack_depth);
+				ol +=
+				    (size_t)snprintf(os + ol, sizeof(os) - ol, "%s%u", i ? "+" : "",
+				                     p->funcs[order[i]].stack_depth);
 			int same = no == nk && !strcmp(ks, os);
 			compared++;
 			for (size_t i = 0; i < nk; i++) {

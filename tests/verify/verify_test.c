@@ -117,7 +117,8 @@ static int do_depths(const char *manifest, const char *dir)
 		char file[256], prog[128], depths[256], path[1024], tail[128] = "tail=";
 		unsigned chain;
 		struct b2n_input *obj;
-		int nf = sscanf(line, "%255s %127s %255s %u %127s", file, prog, depths, &chain, tail);
+		int nf =
+		    sscanf(line, "%255s %127s %255s %u %127s", file, prog, depths, &chain, tail);
 		if (line[0] == '#' || nf < 4)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -148,7 +149,8 @@ static int do_depths(const char *manifest, const char *dir)
 			if (pr->funcs[k].calls_tail)
 				tl += (size_t)snprintf(gtail + tl, sizeof(gtail) - tl, "%s%zu",
 				                       gtail[tl - 1] == '=' ? "" : ",", k);
-		if (strcmp(got, depths) || pr->funcs[0].chain_depth != chain || strcmp(gtail, tail)) {
+		if (strcmp(got, depths) || pr->funcs[0].chain_depth != chain ||
+		    strcmp(gtail, tail)) {
 			printf("FAIL %s %s: depths %s chain %u %s, expected %s chain %u %s\n", file,
 			       prog, got, pr->funcs[0].chain_depth, gtail, depths, chain, tail);
 			fail++;

@@ -11,6 +11,7 @@
  *   4: a stack array indexed by a value with no lower bound.
  */
 #include <linux/bpf.h>
+/* bpf_helpers.h needs the types of linux/bpf.h first */
 #include <bpf/bpf_helpers.h>
 
 char LICENSE[] SEC("license") = "GPL";
@@ -31,10 +32,10 @@ int too_much_stack(void *ctx)
 	return big_callee(ctx) + a[7] + a[299];
 }
 #elif CASE == 2
-#define LEVEL(n, next)                                                                    \
-	static __attribute__((noinline)) int f##n(int x)                                  \
-	{                                                                                 \
-		return next(x + n) * 3 + bpf_get_prandom_u32();                           \
+#define LEVEL(n, next)                                                                             \
+	static __attribute__((noinline)) int f##n(int x)                                           \
+	{                                                                                          \
+		return next(x + n) * 3 + bpf_get_prandom_u32();                                    \
 	}
 static __attribute__((noinline)) int f8(int x)
 {

@@ -12,6 +12,7 @@
  * depth" with ours for each of them.  No maps or global data are used.
  */
 #include <linux/bpf.h>
+/* bpf_helpers.h needs the types of linux/bpf.h first */
 #include <bpf/bpf_helpers.h>
 
 typedef unsigned long long u64;
@@ -191,14 +192,16 @@ __attribute__((naked)) int spill_reload(void)
 	             "r2 = *(u64 *)(r10 - 8);"
 	             "*(u8 *)(r2 + 0) = 1;"
 	             "r0 = 0;"
-	             "exit;" ::: "memory");
+	             "exit;" ::
+	                 : "memory");
 }
 
 /* The callee reads its argument at +8: the caller's depth is 24, not 32. */
 static __attribute__((naked, noinline, used)) int read_at_8(void)
 {
 	asm volatile("r0 = *(u64 *)(r1 + 8);"
-	             "exit;" ::: "memory");
+	             "exit;" ::
+	                 : "memory");
 }
 
 SEC("kprobe")
@@ -210,7 +213,8 @@ __attribute__((naked)) int arg_offset(void)
 	             "r1 += -32;"
 	             "call read_at_8;"
 	             "r0 = 0;"
-	             "exit;" ::: "memory");
+	             "exit;" ::
+	                 : "memory");
 }
 
 /* A byte store at -3: depth 8 on kernels >= 6.8. */
@@ -220,14 +224,16 @@ __attribute__((naked)) int byte_store(void)
 	asm volatile("r1 = 1;"
 	             "*(u8 *)(r10 - 3) = r1;"
 	             "r0 = 0;"
-	             "exit;" ::: "memory");
+	             "exit;" ::
+	                 : "memory");
 }
 
 /* A stack pointer passed to a subprogram that never uses it. */
 static __attribute__((naked, noinline, used)) int ignore_arg(void)
 {
 	asm volatile("r0 = 1;"
-	             "exit;" ::: "memory");
+	             "exit;" ::
+	                 : "memory");
 }
 
 SEC("kprobe")
@@ -236,7 +242,8 @@ __attribute__((naked)) int unused_arg(void)
 	asm volatile("r1 = r10;"
 	             "r1 += -64;"
 	             "call ignore_arg;"
-	             "exit;" ::: "memory");
+	             "exit;" ::
+	                 : "memory");
 }
 
 /* ---- more realistic shapes ---------------------------------------------- */
