@@ -25,7 +25,7 @@ for f in chain chainb loop; do
 done
 
 mkdir -p "$work" || exit 1
-rm -f "$work"/*.o
+rm -f "$work"/*.o "$work/out.txt" "$work/tailcall"
 cfail=0
 natives=""
 # compile NAME INPUT [OPTIONS...]
@@ -46,6 +46,9 @@ compile tc_chainb "$objdir/chainb.bpf.o" --allow-unknown-helpers
 compile tc_loop "$objdir/loop.bpf.o" --loop-limit 1000
 compile ll_bounded "$src/ll_bounded.s" --loop-limit 1000
 compile ll_unbounded "$src/ll_unbounded.s" --loop-limit 1000
+for f in as_step as_disp as_ret as_sub; do
+	compile $f "$src/$f.s" --allow-unknown-helpers
+done
 
 exe=$work/tailcall
 # shellcheck disable=SC2086

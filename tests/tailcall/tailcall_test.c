@@ -39,8 +39,12 @@ extern const struct b2n_abi_object b2n_object_tc_chainb __attribute__((weak));
 extern const struct b2n_abi_object b2n_object_tc_loop __attribute__((weak));
 extern const struct b2n_abi_object b2n_object_ll_bounded __attribute__((weak));
 extern const struct b2n_abi_object b2n_object_ll_unbounded __attribute__((weak));
+extern const struct b2n_abi_object b2n_object_as_step __attribute__((weak));
+extern const struct b2n_abi_object b2n_object_as_disp __attribute__((weak));
+extern const struct b2n_abi_object b2n_object_as_ret __attribute__((weak));
+extern const struct b2n_abi_object b2n_object_as_sub __attribute__((weak));
 
-static int t_pass, t_fail;
+static int t_pass, t_fail, verbose; /* verbose: TC_VERBOSE=1 traces runs */
 static const char *t_where = "";
 
 #define CHECK(ok, ...)                                                                     \
@@ -85,31 +89,41 @@ static __attribute__((noinline)) uint64_t h_record(uint64_t r1, uint64_t r2, uin
 #define TRAMPOLINE 0
 #endif
 
-/* Largest spread of frame addresses seen in a chain (reported). */
-static uintptr_t worst_spread;
+/* Largest spread of frame addresses seen among steps 1..n of a chain, and
+ * largest distance between steps 0 and 1 (reported). */
+static uintptr_t worst_spread, worst_entry;
 static int stack_checks;
 
-/* The recorded frame addresses of the last run: all equal (see above). */
+/* The recorded frame addresses of the last run (see above).  Two checks,
+ * so that a failure says which property broke:
+ *   growth: steps 1..n all at the same address (a tail call reuses the
+ *           frame of the program it leaves);
+ *   entry:  step 0 (run by the normal entry) at the same address as step
+ *           1 (the first tail-called program): the first tail call does
+ *           not nest a frame either.  On the trampoline target the first
+ *           program is called by the entry, the others by the trampoline,
+ *           so there step 0 may differ by one small frame (<= 256 bytes). */
 static void check_stack(const char *what)
 {
 	if (nrec < 2)
 		return;
-	int first = TRAMPOLINE ? 1 : 0;
-	uintptr_t lo = rec[first].fa, hi = rec[first].fa;
-	for (int i = first; i < nrec && i < MAXREC; i++) {
+	uintptr_t lo = rec[1].fa, hi = rec[1].fa;
+	for (int i = 1; i < nrec && i < MAXREC; i++) {
 		lo = rec[i].fa < lo ? rec[i].fa : lo;
 		hi = rec[i].fa > hi ? rec[i].fa : hi;
 	}
 	stack_checks++;
 	if (hi - lo > worst_spread)
 		worst_spread = hi - lo;
-	CHECK(hi == lo, "%s: %d steps, frame addresses spread over %lu bytes (%#lx..%#lx)", what,
-	      nrec, (unsigned long)(hi - lo), (unsigned long)lo, (unsigned long)hi);
-	if (TRAMPOLINE && nrec > 1) {
-		uintptr_t d = rec[0].fa > rec[1].fa ? rec[0].fa - rec[1].fa : rec[1].fa - rec[0].fa;
-		CHECK(d <= 256, "%s: trampoline: step 0 at %#lx, step 1 at %#lx", what,
-		      (unsigned long)rec[0].fa, (unsigned long)rec[1].fa);
-	}
+	CHECK(hi == lo, "%s: stack growth: steps 1..%d at frame addresses %#lx..%#lx (%lu bytes)",
+	      what, nrec - 1, (unsigned long)lo, (unsigned long)hi, (unsigned long)(hi - lo));
+	uintptr_t d = rec[0].fa > rec[1].fa ? rec[0].fa - rec[1].fa : rec[1].fa - rec[0].fa;
+	if (d > worst_entry)
+		worst_entry = d;
+	CHECK(TRAMPOLINE ? d <= 256 : d == 0,
+	      "%s: entry: step 0 at %#lx, step 1 at %#lx (the first tail call moved the stack "
+	      "by %lu bytes)",
+	      what, (unsigned long)rec[0].fa, (unsigned long)rec[1].fa, (unsigned long)d);
 }
 
 static void check_ctx(const char *what, const void *ctx)
@@ -196,6 +210,9 @@ static uint64_t run(struct b2n_program *p, struct tctx *ctx)
 {
 	uint64_t r = 0xdeadbeef;
 	nrec = 0;
+	if (verbose)
+		printf("[%s] run %s a0=%#llx\n", t_where, b2n_program__name(p),
+		       (unsigned long long)ctx->a[0]);
 	int err = b2n_program__run(p, ctx, &r);
 	CHECK(err == 0, "b2n_program__run(%s): %d", b2n_program__name(p), err);
 	return r;
@@ -528,6 +545,114 @@ static void test_cross(struct b2n_object *a, struct b2n_object *b)
 	clear_slots(jmpb);
 }
 
+/* ---- asm programs, prog_array from a hand-made descriptor ---------------- */
+
+/* The asm programs (as_*.s, each its own object) take the prog_array
+ * handle from ctx[1]; the map comes from this descriptor, as compiled code
+ * would read it from its map slot. */
+static const struct b2n_abi_map as_maps[1] = {
+	{"as_jmp", 3 /* BPF_MAP_TYPE_PROG_ARRAY */, 4, 4, TC_SLOTS, 0, -1, 0, 0, NULL, NULL, 0, -1},
+};
+static void *as_map_slots[1], *as_value_slots[1];
+static const struct b2n_abi_object as_desc = {
+	B2N_ABI_VERSION, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__, "as_maps", "GPL", as_maps, 1, 0,
+	NULL, as_map_slots, as_value_slots, NULL, 0, 0};
+
+static void test_asm(void)
+{
+	t_where = "asm";
+	struct b2n_object *mo = open_load(&as_desc, "as_maps");
+	struct b2n_object *os = open_load(&b2n_object_as_step, "as_step");
+	struct b2n_object *od = open_load(&b2n_object_as_disp, "as_disp");
+	struct b2n_object *orr = open_load(&b2n_object_as_ret, "as_ret");
+	struct b2n_object *ob = open_load(&b2n_object_as_sub, "as_sub");
+	struct b2n_map *m = mo ? map(mo, "as_jmp") : NULL;
+	struct b2n_program *ps = os ? prog(os, "prog") : NULL, *pd = od ? prog(od, "prog") : NULL;
+	struct b2n_program *pr = orr ? prog(orr, "prog") : NULL, *pb = ob ? prog(ob, "prog") : NULL;
+	uint64_t h = (uint64_t)(uintptr_t)as_map_slots[0];
+	CHECK(!m || h, "as_jmp: map slot not filled by the loader");
+	if (m && h && ps) {
+		for (int n = 0; n <= 40; n++) {
+			char what[64];
+			snprintf(what, sizeof(what), "asm chain of %d", n);
+			clear_slots(m);
+			for (int k = 1; k <= n; k++)
+				set_slot(m, (uint32_t)k, ps);
+			int taken = n < 33 ? n : 33;
+			struct tctx ctx = {{0, h, 0}};
+			uint64_t r = run(ps, &ctx);
+			CHECK(r == 1001u + (unsigned)taken, "%s: returned %" PRIu64 ", want %d", what, r,
+			      1001 + taken);
+			CHECK(nrec == taken + 1 && ctx.a[2] == (uint64_t)taken + 1,
+			      "%s: %d steps, counter %llu, want %d", what, nrec, (unsigned long long)ctx.a[2],
+			      taken + 1);
+			check_ctx(what, &ctx);
+			check_stack(what);
+		}
+		clear_slots(m);
+	}
+	if (m && h && pd && pr) {
+		set_slot(m, 1, pr);
+		set_slot(m, 7, pr);
+		static const struct {
+			uint64_t idx, want;
+		} cases[] = {
+			{1, 105}, {7, 105}, {0, 4000}, {2, 4000}, {TC_SLOTS, 4000}, {(uint64_t)-1, 4000},
+			{(uint64_t)-63, 4000}, {0x80000001ull, 4000}, {0x100000001ull, 105},
+			{0xffffffff00000007ull, 105}, {0x100000000ull + TC_SLOTS, 4000},
+		};
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct tctx ctx = {{cases[i].idx, h, 0, 100}};
+			uint64_t r = run(pd, &ctx);
+			CHECK(r == cases[i].want, "asm dispatch index %#" PRIx64 ": %" PRIu64
+			      ", want %" PRIu64, cases[i].idx, r, cases[i].want);
+			check_ctx("asm dispatch", &ctx);
+		}
+		/* slots changed by the application between runs */
+		struct tctx ctx = {{2, h, 0, 10}};
+		uint64_t r = run(pd, &ctx);
+		CHECK(r == 4000, "asm slot 2 empty: %" PRIu64, r);
+		set_slot(m, 2, pr);
+		r = run(pd, &ctx);
+		CHECK(r == 15, "asm slot 2 = as_ret: %" PRIu64, r);
+		if (ps) {
+			set_slot(m, 2, ps); /* as_step: n = 1, slot 1 = as_ret */
+			r = run(pd, &ctx);
+			CHECK(r == 15 && nrec == 3, "asm slot 2 = as_step -> as_ret: %" PRIu64 ", %d",
+			      r, nrec);
+		}
+		uint32_t k = 2;
+		CHECK(b2n_map__delete_elem(m, &k, 4, 0) == 0, "asm delete slot 2");
+		r = run(pd, &ctx);
+		CHECK(r == 4000, "asm slot 2 deleted: %" PRIu64, r);
+		clear_slots(m);
+	}
+	if (m && h && pb && pr) {
+		set_slot(m, 3, pr);
+		struct tctx ctx = {{3, h, 0, 1}};
+		uint64_t r = run(pb, &ctx);
+		CHECK(r == 61, "asm tail call from a subprogram: %" PRIu64 ", want 61", r);
+		ctx.a[0] = 0x300000003ull;
+		r = run(pb, &ctx);
+		CHECK(r == 61, "asm tail call from a subprogram (index truncated): %" PRIu64, r);
+		ctx.a[0] = 4;
+		r = run(pb, &ctx);
+		CHECK(r == 71, "asm subprogram, empty slot: %" PRIu64 ", want 71", r);
+		if (pd) { /* sub -> as_disp (slot 4) -> as_ret (slot 4? no: ctx[0] = 4) */
+			set_slot(m, 4, pd);
+			r = run(pb, &ctx); /* as_disp tail-calls slot 4 = itself, 32 more times */
+			CHECK(r == 40001 && nrec == 33, "asm sub -> as_disp x33: %" PRIu64
+			      ", %d steps, want 40001, 33", r, nrec);
+		}
+		clear_slots(m);
+	}
+	b2n_object__close(ob);
+	b2n_object__close(orr);
+	b2n_object__close(od);
+	b2n_object__close(os);
+	b2n_object__close(mo);
+}
+
 /* ---- --loop-limit -------------------------------------------------------- */
 
 static void test_loop_limit(void)
@@ -615,6 +740,7 @@ static void test_loop_limit(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	verbose = getenv("TC_VERBOSE") != NULL;
 	int err = b2n_helper__register(TC_HELPER_RECORD, h_record);
 	CHECK(err == 0, "b2n_helper__register(%d): %d", TC_HELPER_RECORD, err);
 
@@ -625,6 +751,8 @@ int main(void)
 		p0 = t_pass, f0 = t_fail;                                                  \
 	} while (0)
 
+	test_asm();
+	GROUP_END("asm");
 	t_where = "open";
 	struct b2n_object *a = open_load(&b2n_object_tc_chain, "tc_chain");
 	struct b2n_object *b = open_load(&b2n_object_tc_chainb, "tc_chainb");
@@ -644,9 +772,10 @@ int main(void)
 			GROUP_END("cross-object");
 		}
 	}
-	printf("stack: %d chains checked, largest frame-address spread %lu bytes%s\n",
-	       stack_checks, (unsigned long)worst_spread,
-	       TRAMPOLINE ? " (trampoline target: steps 1..n)" : "");
+	printf("stack: %d chains checked; frame-address spread over steps 1..n: %lu bytes; "
+	       "step 0 vs step 1: %lu bytes%s\n",
+	       stack_checks, (unsigned long)worst_spread, (unsigned long)worst_entry,
+	       TRAMPOLINE ? " (trampoline target)" : "");
 	if (b)
 		b2n_object__close(b);
 	if (a)
