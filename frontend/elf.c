@@ -56,13 +56,8 @@
 #define CALL_CODE (B2N_CLS_JMP | 0x80)
 #define LDDW_CODE (B2N_CLS_LD | B2N_MODE_IMM | 0x18)
 
-/* One symbol, decoded and validated. */
-struct esym {
-	const char *name;
-	unsigned type, bind;
-	size_t shndx; /* resolved section index (SHN_XINDEX followed) */
-	uint64_t value, size;
-};
+/* One symbol, decoded and validated (shared with elf_maps.c). */
+#define esym b2n_elf_sym
 
 /* A function symbol inside an executable section, in instructions. */
 struct efunc {
@@ -110,6 +105,7 @@ struct rd {
 	size_t nsecs;
 	size_t code_insns; /* instructions of all executable sections */
 	long *secmap;      /* ELF section index -> index into secs, or -1 */
+	struct b2n_elf_maps *maps; /* elf_maps.c: maps, data, line info */
 };
 
 __attribute__((format(printf, 2, 3))) static int bad(struct rd *r, const char *fmt, ...)
@@ -446,40 +442,11 @@ static void free_prog(struct b2n_prog *p)
 	free(p->section);
 	free(p->symbol);
 	free(p->insns);
+	if (p->lines)
+		for (size_t k = 0; k < p->ninsns; k++)
+			free(p->lines[k]);
+	free(p->lines);
 	memset(p, 0, sizeof(*p));
-}
-
-/* Kind of data a symbol names, for the "not supported yet" message. */
-static const char *ref_kind(struct rd *r, const struct esym *e)
-{
-	if (e->shndx == SHN_UNDEF)
-		return "extern";
-	if (e->shndx == SHN_COMMON)
-		return "data";
-	if (e->shndx >= r->shnum)
-		return "symbol";
-	if (r->secmap[e->shndx] >= 0)
-		return "function";
-	const char *sn = sec_name(r, e->shndx);
-	if (!strcmp(sn, "maps") || !strcmp(sn, ".maps") || !strncmp(sn, "maps/", 5))
-		return "map";
-	return "data";
-}
-
-/* For a section-symbol reference at byte offset off, the object symbol that
- * lives there (clang names .bss/.data/.rodata statics that way). */
-static const char *data_name(struct rd *r, size_t symi, int64_t off)
-{
-	const struct esym *e = &r->syms[symi];
-	if (e->type != STT_SECTION)
-		return sym_name(r, symi);
-	for (size_t i = 0; i < r->nsyms; i++) {
-		const struct esym *o = &r->syms[i];
-		if (o->type == STT_OBJECT && o->shndx == e->shndx && *o->name &&
-		    (int64_t)o->value == off)
-			return o->name;
-	}
-	return sym_name(r, symi);
 }
 
 /* Where the local call at insn i of section s goes: section (index into
@@ -566,6 +533,48 @@ static long find_unit(const struct unit *u, size_t nu, size_t sec, size_t t)
 	return -1;
 }
 
+/* An lddw relocated against code: the address of a callback (bpf_loop,
+ * for_each_map_elem).  Target byte offset = st_value + imm (clang: the
+ * section symbol and the offset in imm, or the function symbol and imm 0).
+ * Returns 1 with the target, 0 if the symbol is not in code, or a negative
+ * errno after a diagnostic. */
+static int func_ref_target(struct rd *r, const struct b2n_prog *p, size_t si, size_t i,
+                           size_t *tsec, size_t *tidx)
+{
+	const struct esec *s = &r->secs[si];
+	const struct esym *e = &r->syms[s->rel[i].sym];
+	if (e->shndx >= r->shnum || r->secmap[e->shndx] < 0)
+		return 0;
+	*tsec = (size_t)r->secmap[e->shndx];
+	const struct esec *ts = &r->secs[*tsec];
+	int64_t t = (int64_t)e->value + (e->type == STT_FUNC ? 0 : s->insns[i].imm);
+	if (t < 0 || t % INSN_SZ || t / INSN_SZ >= (int64_t)ts->n) {
+		b2n_err(r->obj->path,
+		        "program %s (%s): function address at insn %zu of section %s refers to "
+		        "byte %lld of %s, not an instruction",
+		        p->name, p->section, i, s->name, (long long)t, ts->name);
+		return -EINVAL;
+	}
+	*tidx = (size_t)(t / INSN_SZ);
+	return 1;
+}
+
+/* Per-instruction "file.c:LINE" from .BTF.ext, when there is any. */
+static void set_lines(struct rd *r, struct b2n_prog *p, const struct unit *u, size_t nu)
+{
+	for (size_t k = 0; k < nu; k++) {
+		const struct esec *s = &r->secs[u[k].sec];
+		for (size_t i = u[k].start; i < u[k].end; i++) {
+			const char *l = b2n_elf_maps__line(r->maps, s->shndx, (uint64_t)i * INSN_SZ);
+			if (!l)
+				continue;
+			if (!p->lines)
+				p->lines = b2n_xcalloc(p->ninsns, sizeof(*p->lines));
+			p->lines[u[k].base + (i - u[k].start)] = b2n_strdup(l);
+		}
+	}
+}
+
 static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start, size_t end)
 {
 	size_t nu = 1, cap = 8, total = 0;
@@ -581,8 +590,16 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 		const struct esec *s = &r->secs[u[k].sec];
 		for (size_t i = u[k].start; i < u[k].end; i++) {
 			const struct b2n_insn *in = &s->insns[i];
+			size_t ts, t, us, ue;
 			if (in->code == LDDW_CODE) {
+				int fr = s->rel[i].set ? func_ref_target(r, p, u[k].sec, i, &ts, &t) : 0;
 				i++;
+				if (fr < 0) {
+					err = fr;
+					goto out;
+				}
+				if (fr)
+					goto add_unit;
 				continue;
 			}
 			if (in->code != CALL_CODE || in->src != B2N_CALL_LOCAL) {
@@ -596,10 +613,10 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 				}
 				continue;
 			}
-			size_t ts, t, us, ue;
 			err = call_target(r, p, u[k].sec, i, &ts, &t);
 			if (err)
 				goto out;
+		add_unit:
 			if (find_unit(u, nu, ts, t) >= 0)
 				continue;
 			unit_of(&r->secs[ts], t, &us, &ue);
@@ -636,7 +653,10 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 		memcpy(p->insns + u[k].base, r->secs[u[k].sec].insns + u[k].start,
 		       (u[k].end - u[k].start) * sizeof(*p->insns));
 
-	/* Rewrite local calls, refuse data references, keep jumps inside. */
+	set_lines(r, p, u, nu);
+
+	/* Rewrite local calls and map/data/function references (lddw), keep
+	 * jumps inside their function. */
 	for (size_t k = 0; k < nu; k++) {
 		const struct esec *s = &r->secs[u[k].sec];
 		for (size_t i = u[k].start; i < u[k].end; i++) {
@@ -644,14 +664,34 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 			size_t at = u[k].base + (i - u[k].start);
 			struct b2n_form f;
 			if (s->rel[i].set && s->rel[i].type == R_BPF_64_64) {
-				const struct esym *e = &r->syms[s->rel[i].sym];
-				b2n_err(r->obj->path,
-				        "program %s (%s): insn %zu: reference to %s `%s` is not "
-				        "supported yet",
-				        p->name, p->section, at, ref_kind(r, e),
-				        data_name(r, s->rel[i].sym, in->imm));
-				err = -ENOTSUP;
-				goto out;
+				size_t ts, t;
+				int fr = func_ref_target(r, p, u[k].sec, i, &ts, &t);
+				if (fr < 0) {
+					err = fr;
+					goto out;
+				}
+				if (fr) {
+					long tk = find_unit(u, nu, ts, t);
+					if (tk < 0)
+						abort(); /* added by the first pass */
+					int64_t dest = (int64_t)(u[tk].base + (t - u[tk].start));
+					p->insns[at].src = B2N_PSEUDO_FUNC;
+					p->insns[at].imm = (int32_t)(dest - (int64_t)at - 1);
+					p->insns[at + 1].imm = 0;
+				} else {
+					char why[640];
+					uint8_t src;
+					int32_t idx, off;
+					err = b2n_elf_maps__ref(r->maps, s->rel[i].sym, in->imm, &src,
+					                        &idx, &off, why, sizeof(why));
+					if (err) {
+						b2n_diag(r->obj, p, at, "%s", why);
+						goto out;
+					}
+					p->insns[at].src = src;
+					p->insns[at].imm = idx;
+					p->insns[at + 1].imm = off;
+				}
 			}
 			if (in->code == LDDW_CODE) {
 				i++;
@@ -804,8 +844,21 @@ int b2n_elf__read(struct b2n_input *obj, const void *buf, size_t len)
 		err = read_symbols(&r);
 	if (!err)
 		err = read_relocs(&r);
+	if (!err) {
+		struct b2n_elf_view v = {.obj = obj,
+		                         .elf = (struct Elf *)r.elf,
+		                         .be = r.be,
+		                         .shnum = r.shnum,
+		                         .shstrndx = r.shstrndx,
+		                         .symtab = r.symtab,
+		                         .syms = r.syms,
+		                         .nsyms = r.nsyms};
+		err = b2n_elf_maps__read(&v, &r.maps);
+	}
 	if (!err)
 		err = collect_progs(&r);
+	if (!err)
+		err = b2n_elf_maps__finish(r.maps);
 out:
 	if (err) {
 		for (size_t k = 0; k < obj->nprogs; k++)
@@ -813,7 +866,24 @@ out:
 		free(obj->progs);
 		obj->progs = NULL;
 		obj->nprogs = 0;
+		for (size_t k = 0; k < obj->nmaps; k++) {
+			struct b2n_map_def *m = &obj->maps[k];
+			free(m->name);
+			free(m->init_data);
+			for (size_t j = 0; j < m->ninit_slots; j++)
+				free(m->init_slots[j].target);
+			free(m->init_slots);
+		}
+		free(obj->maps);
+		obj->maps = NULL;
+		obj->nmaps = 0;
+		free(obj->license);
+		obj->license = NULL;
+		free(obj->btf);
+		obj->btf = NULL;
+		obj->btf_size = 0;
 	}
+	b2n_elf_maps__free(r.maps);
 	for (size_t k = 0; k < r.nsecs; k++) {
 		free(r.secs[k].insns);
 		free(r.secs[k].rel);
