@@ -127,12 +127,9 @@ static struct ival iv_add(struct ival a, struct ival b)
 
 static struct ival iv_neg(struct ival a)
 {
-	struct ival r;
-	r.lo = a.hi == PINF ? NINF : -a.hi;
-	r.hi = a.lo == NINF ? PINF : -a.lo;
-	if (a.hi == NINF) /* -INT64_MIN */
-		return FULL;
-	return r;
+	if (a.lo == NINF && a.hi == NINF)
+		return FULL; /* -INT64_MIN */
+	return iv(a.hi == PINF ? NINF : -a.hi, a.lo == NINF ? PINF : -a.lo);
 }
 
 static struct ival iv_hull(struct ival a, struct ival b)
@@ -432,10 +429,13 @@ static struct ival range_alu(int op, int is64, struct ival x, struct ival y)
 	case B2N_ALU_OR:
 	case B2N_ALU_XOR:
 		if (x.lo >= 0 && y.lo >= 0 && x.hi != PINF && y.hi != PINF) {
-			int64_t m = x.hi > y.hi ? x.hi : y.hi, p = 1;
-			while (p <= m && p < ((int64_t)1 << 62))
+			int64_t m = x.hi > y.hi ? x.hi : y.hi, p = 1; /* p: power of 2 > m */
+			while (p <= m) {
+				if (p >= ((int64_t)1 << 62))
+					return iv(0, PINF);
 				p <<= 1;
-			return iv(0, p * 2 - 1);
+			}
+			return iv(0, p - 1);
 		}
 		return FULL;
 	case B2N_ALU_RSH:
@@ -608,7 +608,7 @@ static void store_slots(struct astate *st, const struct aval *v, int64_t off, in
 		st->slot[slot_of(k.lo)] = x;
 		return;
 	}
-	int64_t lo = k.lo, hi = k.hi == PINF ? 0 : k.hi + size;
+	int64_t lo = k.lo, hi = k.hi >= 0 ? 0 : k.hi + size;
 	if (lo < -B2N_STACK_SIZE)
 		lo = -B2N_STACK_SIZE;
 	if (hi > 0)

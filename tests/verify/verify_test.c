@@ -14,6 +14,11 @@
  *                                      matches the extended regex
  *   verify_test conformance DIR       every *.data verifies; programs that
  *                                      need allow_uninit are counted/listed
+ *   verify_test fuzz DIR ITERS SEED   mutate the conformance programs
+ *                                      (random opcodes, registers, offsets,
+ *                                      immediates) and check + verify them:
+ *                                      must not crash or hang (run it under
+ *                                      ASan: B2N_SANITIZE=ON)
  *   verify_test show FILE...          print every function's figures
  * Prints each failure and a summary; exits 1 on any failure.
  */
@@ -245,6 +250,91 @@ static int do_conformance(const char *dir)
 	return bad != 0 || nn == 0;
 }
 
+static uint64_t rng_state;
+static uint32_t rnd(void)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng_state >> 33);
+}
+
+static int do_fuzz(const char *dir, long iters, unsigned long seed)
+{
+	static const int16_t offs[] = {0, -1, -3, -8, -16, -256, -504, -512, -520, 8, 1, 600};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct b2n_insn *progs[512];
+	size_t lens[512], np = 0;
+	long ok = 0, refused = 0;
+	if (!d) {
+		perror(dir);
+		return 1;
+	}
+	while ((e = readdir(d)) && np < 512) {
+		size_t l = strlen(e->d_name);
+		char path[1024];
+		unsigned char *buf;
+		size_t len;
+		if (l < 6 || strcmp(e->d_name + l - 5, ".data"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (b2n_read_file(path, &buf, &len))
+			continue;
+		if (!b2n_asm__parse(path, (const char *)buf, &progs[np], &lens[np]))
+			np++;
+		free(buf);
+	}
+	closedir(d);
+	rng_state = seed;
+	for (long it = 0; it < iters && np; it++) {
+		size_t k = rnd() % np, n = lens[k];
+		struct b2n_insn *in = b2n_xcalloc(n, sizeof(*in));
+		memcpy(in, progs[k], n * sizeof(*in));
+		for (int m = 1 + (int)(rnd() % 3); m > 0; m--) {
+			struct b2n_insn *x = &in[rnd() % n];
+			switch (rnd() % 5) {
+			case 0:
+				x->code = (uint8_t)rnd();
+				break;
+			case 1:
+				x->dst = (uint8_t)(rnd() % 11);
+				break;
+			case 2:
+				x->src = (uint8_t)(rnd() % 11);
+				break;
+			case 3:
+				x->off = offs[rnd() % B2N_ARRAY_LEN(offs)];
+				break;
+			default:
+				x->imm = (int32_t)(rnd() % 2 ? rnd() % 64 - 16 : rnd());
+				break;
+			}
+		}
+		struct b2n_input *obj = b2n_xcalloc(1, sizeof(*obj));
+		obj->path = b2n_strdup("fuzz");
+		obj->name = b2n_strdup("fuzz");
+		obj->progs = b2n_xcalloc(1, sizeof(*obj->progs));
+		obj->nprogs = 1;
+		obj->progs[0].name = b2n_strdup("prog");
+		obj->progs[0].insns = in;
+		obj->progs[0].ninsns = n;
+		struct b2n_verify_opts vo = {.sz = sizeof(vo), .allow_uninit = (int)(rnd() % 2)};
+		reset_diag();
+		int err = b2n_prog__check(obj, &obj->progs[0]);
+		if (!err)
+			err = b2n_prog__verify(obj, &obj->progs[0], &vo);
+		if (err)
+			refused++;
+		else
+			ok++;
+		b2n_input__free(obj);
+	}
+	for (size_t k = 0; k < np; k++)
+		free(progs[k]);
+	printf("fuzz: %ld mutated programs: %ld verified, %ld refused\n", ok + refused, ok,
+	       refused);
+	return np == 0;
+}
+
 int main(int argc, char **argv)
 {
 	b2n_set_print(capture);
@@ -254,6 +344,8 @@ int main(int argc, char **argv)
 		return do_reject(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "conformance"))
 		return do_conformance(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "fuzz"))
+		return do_fuzz(argv[2], strtol(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[1], "show"))
 		return do_show(argc - 2, argv + 2);
 	fprintf(stderr, "usage: verify_test depths MANIFEST DIR | reject FILE REGEX | "
