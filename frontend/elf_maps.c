@@ -19,7 +19,8 @@
  * be resolved by (section, offset) exactly as libbpf does: a map symbol
  * gives B2N_PSEUDO_MAP_IDX, a data symbol B2N_PSEUDO_MAP_IDX_VALUE with
  * offset st_value + lddw imm (clang relocates statics against the section
- * symbol and keeps the offset in imm; gcc-bpf names the variable).
+ * symbol and keeps the offset in imm; gcc-bpf 12, detected by its .comment,
+ * names the variable and still writes its section offset in imm).
  *
  * Errors of one map (unsupported type or flag, sizes the kernel's map
  * creation would refuse, malformed BTF definition) do not stop reading:
@@ -32,6 +33,9 @@
  * .BTF.ext line info (not exposed by libbpf's API) is read from its small
  * fixed header and records, in the byte order of the object.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -45,6 +49,7 @@
 #include "frontend.h"
 
 #define R_BPF_64_ABS64 2
+#define R_BPF_DATA_64 12 /* binutils before 2.39 (gcc-bpf 12): same meaning */
 
 /* enum bpf_map_type values the runtime implements */
 enum {
@@ -121,6 +126,7 @@ struct b2n_elf_maps {
 	char *maps_err; /* .maps cannot be read at all (no BTF) */
 	int maps_err_used;
 	long *data_idx; /* ELF section -> map index of its global data, -1 */
+	int gcc;        /* produced by gcc-bpf (.comment), see b2n_elf_maps__ref */
 	struct lrec *lines;
 	size_t nlines;
 };
@@ -614,7 +620,7 @@ static int read_values(struct b2n_elf_maps *m)
 			struct ment *e = &m->ents[i];
 			struct b2n_map_def *md = &obj->maps[i];
 			uint64_t rel_off = rel.r_offset - e->off;
-			if (type != R_BPF_64_ABS64) {
+			if (type != R_BPF_64_ABS64 && type != R_BPF_DATA_64) {
 				set_err(m, (size_t)i, xfmt("relocation type %u in its definition (only "
 				                           "R_BPF_64_ABS64 `values` are supported)",
 				                           type));
@@ -886,6 +892,13 @@ int b2n_elf_maps__read(const struct b2n_elf_view *v, struct b2n_elf_maps **out)
 			m->btf_shndx = s;
 		else if (!strcmp(n, ".BTF.ext"))
 			m->btfext_shndx = s;
+		else if (!strcmp(n, ".comment")) {
+			GElf_Shdr sh;
+			Elf_Data *d = sec_data(m, s, &sh);
+			if (d && d->d_buf && sh.sh_type == SHT_PROGBITS &&
+			    memmem(d->d_buf, d->d_size, "GCC: ", 5))
+				m->gcc = 1;
+		}
 	}
 	if (m->btf_shndx)
 		read_btf(m);
@@ -976,7 +989,9 @@ int b2n_elf_maps__ref(struct b2n_elf_maps *m, size_t sym, int32_t imm, uint8_t *
 		         name, secname(m, s->shndx));
 		return -ENOENT;
 	}
-	int64_t o = (int64_t)s->value + imm;
+	/* gcc-bpf 12 (binutils before 2.39) writes the symbol's section
+	 * offset plus the addend in imm even when it names the symbol */
+	int64_t o = m->gcc && s->type != STT_SECTION ? imm : (int64_t)s->value + imm;
 	if (m->ents[i].err) {
 		m->ents[i].used = 1;
 		snprintf(why, whylen, "%s", m->ents[i].err);
