@@ -28,6 +28,15 @@
  *     frames; a subprogram with a tail call needs its callers' frames to sum
  *     below 256 bytes.
  * Every rejection is one b2n_diag line.
+ *
+ * Known limits (the kernel is path-sensitive, this is not): a variable
+ * access whose lower end is proven inside the stack but whose upper end
+ * may pass r10 is accepted (the depth only needs the lower end); stack
+ * pointers passed to a global (non-static) function are counted through
+ * the callee's accesses, while the kernel checks the whole pointee type
+ * at the call (needs the symbol binding, which struct b2n_func does not
+ * carry); the kernel's bpf_fastcall spill/fill removal (which can lower
+ * its figure) is not modelled.
  */
 #include <errno.h>
 #include <inttypes.h>
