@@ -238,7 +238,7 @@ static char *check_def(const struct b2n_input *obj, const struct b2n_map_def *d)
 	switch (t) {
 	case MT_ARRAY: case MT_PERCPU_ARRAY: case MT_PROG_ARRAY: case MT_ARRAY_OF_MAPS:
 		if (ks != 4)
-			return xfmt("key_size %u: the key of a %s map is 4 bytes", ks, type_name(t));
+			return xfmt("key_size %u: %s maps have 4-byte keys", ks, type_name(t));
 		if (vs == 0)
 			return xfmt("value_size is 0");
 		if (fl & ~(F_NUMA_NODE | F_MMAPABLE | F_ACCESS | F_INNER_MAP) ||
@@ -247,8 +247,7 @@ static char *check_def(const struct b2n_input *obj, const struct b2n_map_def *d)
 		    (t == MT_PROG_ARRAY && (fl & (F_RDONLY_PROG | F_WRONLY_PROG))))
 			return xfmt("unsupported map_flags 0x%x for a %s map", fl, type_name(t));
 		if ((t == MT_PROG_ARRAY || t == MT_ARRAY_OF_MAPS) && vs != 4)
-			return xfmt("value_size %u: the value of a %s map is 4 bytes", vs,
-			            type_name(t));
+			return xfmt("value_size %u: %s maps have 4-byte values", vs, type_name(t));
 		if (vs > 0x7fffffffU || (percpu && round8(vs) > PCPU_MIN_UNIT))
 			return xfmt("value_size %u is too big for a %s map", vs, type_name(t));
 		break;
@@ -270,8 +269,7 @@ static char *check_def(const struct b2n_input *obj, const struct b2n_map_def *d)
 		if (n > (1U << 28))
 			return xfmt("max_entries %u is too big for a %s map", n, type_name(t));
 		if (t == MT_HASH_OF_MAPS && vs != 4)
-			return xfmt("value_size %u: the value of a %s map is 4 bytes", vs,
-			            type_name(t));
+			return xfmt("value_size %u: %s maps have 4-byte values", vs, type_name(t));
 		break;
 	case MT_LPM_TRIE:
 		if (!(fl & F_NO_PREALLOC) || (fl & ~(F_NO_PREALLOC | F_NUMA_NODE | F_ACCESS)))
@@ -285,7 +283,7 @@ static char *check_def(const struct b2n_input *obj, const struct b2n_map_def *d)
 		break;
 	case MT_QUEUE: case MT_STACK:
 		if (ks != 0)
-			return xfmt("key_size %u: a %s map has no key (key_size 0)", ks, type_name(t));
+			return xfmt("key_size %u: %s maps have no key (key_size 0)", ks, type_name(t));
 		if (vs == 0)
 			return xfmt("value_size is 0");
 		if (fl & ~(F_NUMA_NODE | F_ACCESS))
@@ -483,7 +481,7 @@ static void parse_def(struct b2n_elf_maps *m, size_t i, __u32 def_id, int is_inn
 				return;
 			}
 			if (have_val && d->value_size != 4) {
-				set_err(m, i, xfmt("value_size %u: the value of a %s map is 4 bytes",
+				set_err(m, i, xfmt("value_size %u: %s maps have 4-byte values",
 				                   d->value_size, type_name(d->type)));
 				return;
 			}
