@@ -119,12 +119,15 @@ int hop(struct tctx *ctx)
 }
 
 /* A tail call from a subprogram: the target's return value becomes the
- * subprogram's, and from_sub goes on with it (its own frame intact). */
+ * subprogram's, and from_sub goes on with it (its own frame intact).  The
+ * fall-through value 70 + a[4] (a[4] = 0) must not be a constant: clang
+ * would propagate a constant return value into the caller, which then
+ * would never look at r0. */
 static __attribute__((noinline)) int sub(struct tctx *ctx, __u64 idx)
 {
 	record(ctx, TAG_SUB);
 	tail_call_u64(ctx, &tgt, idx);
-	return 70;
+	return 70 + (int)ctx->a[4];
 }
 
 SEC("raw_tp")
