@@ -100,8 +100,9 @@ int snprintf_bad(struct pctx *ctx)
 	static const char bad[] = "%q";
 	__u64 args[1] = {ctx->a[0]};
 	char out[8];
-	res.snp_rc[2] = bpf_snprintf(out, sizeof(out), bad, args, sizeof(args));
-	return (int)res.snp_rc[2];
+	/* Nothing global is written: the kernel does not run this program, and
+	 * .bss must still compare equal. */
+	return (int)bpf_snprintf(out, sizeof(out), bad, args, sizeof(args));
 }
 
 static const char s_num1[] = "  -123abc";

@@ -59,11 +59,11 @@ static void check(struct b2n_object *obj)
 	CHECK(!strcmp(r->snp_short, "42-str-"), "snprintf truncated '%.8s'", r->snp_short);
 	CHECK_EQ(r->snp_rc[0], 12, "snprintf return");
 	CHECK_EQ(r->snp_rc[1], 12, "snprintf truncated return");
-	CHECK_EQ(r->snp_rc[2], E(EINVAL), "snprintf bad format");
 
 	static const int64_t want_rc[12] = {0,         -1, 1, -1, 6,          4,
 	                                    E(EINVAL), E(EINVAL), 4, E(ERANGE), E(EINVAL), 3};
-	static const int64_t want_val[8] = {-123, 31, 7, 7, 511, 0, 0, 1};
+	/* On failure the kernel (6.12+) zeroes *res. */
+	static const int64_t want_val[8] = {-123, 31, 0, 0, 511, 0, 0, 1};
 	for (int i = 0; i < 12; i++)
 		CHECK(r->str_rc[i] == want_rc[i], "str_rc[%d] = %lld, want %lld", i,
 		      (long long)r->str_rc[i], (long long)want_rc[i]);

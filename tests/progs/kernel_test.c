@@ -297,12 +297,22 @@ static int compare_map(struct b2n_map *nm, struct bpf_map *km, char *why, size_t
 				ok = 0;
 			}
 		} else if (memcmp(kv, nv, vs)) {
-			size_t off = 0;
-			while (off < vs && kv[off] == nv[off])
-				off++;
-			snprintf(why, wl,
-			         "key #%d: values differ at byte %zu (kernel 0x%02x, native 0x%02x)",
-			         kcount, off, kv[off], nv[off]);
+			/* Name up to four differing 8-byte words. */
+			int len = snprintf(why, wl, "key #%d: values differ:", kcount), shown = 0;
+			for (size_t off = 0; off < vs && shown < 4; off += 8) {
+				size_t n = vs - off < 8 ? vs - off : 8;
+				uint64_t a = 0, b = 0;
+				if (!memcmp(kv + off, nv + off, n))
+					continue;
+				memcpy(&a, kv + off, n);
+				memcpy(&b, nv + off, n);
+				if (len > 0 && (size_t)len < wl)
+					len += snprintf(why + len, wl - (size_t)len,
+					                " [bytes %zu..%zu] kernel 0x%llx native 0x%llx;", off,
+					                off + n - 1, (unsigned long long)a,
+					                (unsigned long long)b);
+				shown++;
+			}
 			ok = 0;
 		}
 	}
@@ -353,6 +363,10 @@ static int user_errors(struct b2n_map *nm, struct bpf_map *km, const char *gname
 {
 	uint32_t t = b2n_map__type(nm), ks = b2n_map__key_size(nm), vs = b2n_map__value_size(nm);
 	int fd = bpf_map__fd(km), bad = 0;
+	/* Values of prog_array and map-in-map maps are ids (fds in the kernel):
+	 * updates are not comparable there. */
+	int idvals = t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	             t == BPF_MAP_TYPE_HASH_OF_MAPS;
 	if (ks == 0 || ks > 64 || t == BPF_MAP_TYPE_RINGBUF)
 		return 0;
 	int nk = libbpf_num_possible_cpus(), nn = b2n_num_possible_cpus();
@@ -366,6 +380,8 @@ static int user_errors(struct b2n_map *nm, struct bpf_map *km, const char *gname
 	for (size_t i = 0; i < sizeof(uops) / sizeof(uops[0]); i++) {
 		const void *key = uops[i].key == K_FIRST ? first : missing;
 		int kerr, nerr;
+		if (idvals && uops[i].op == U_UPDATE)
+			continue;
 		memset(kv, 0, kvs);
 		memset(nv, 0, nvs);
 		bpf_map_lookup_elem(fd, first, kv);
@@ -445,7 +461,7 @@ static void test_group(const struct group *g, const char *objdir)
 			b2n_object__close(nobj);
 		return;
 	}
-	int any_refused = 0;
+
 	if (bpf_object__load(kobj)) {
 		bpf_object__close(kobj);
 		for (int i = 0; i < np; i++) {
@@ -458,7 +474,6 @@ static void test_group(const struct group *g, const char *objdir)
 			    bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), ps[i].name));
 			if (bpf_object__load(o)) {
 				ps[i].refused = 1;
-				any_refused = 1;
 				log_reason(ps[i].reason, sizeof(ps[i].reason));
 			}
 			bpf_object__close(o);
@@ -479,7 +494,6 @@ static void test_group(const struct group *g, const char *objdir)
 					ps[i].refused = 1;
 					snprintf(ps[i].reason, sizeof(ps[i].reason), "%s", r);
 				}
-			any_refused = 1;
 		}
 	}
 
@@ -544,15 +558,14 @@ static void test_group(const struct group *g, const char *objdir)
 		int ubad = user_errors(m, km, g->name);
 		CHECK(ubad == 0, "%s: map %s: %d application-side error codes differ", g->name, name,
 		      ubad);
-		char why[256] = "";
+		char why[1024] = "";
 		if (compare_map(m, km, why, sizeof(why))) {
 			CHECK(1, "map");
 		} else {
-			printf("%s%s: map %s: kernel and native differ: %s%s\n", any_refused ? "" : "FAIL ",
-			       g->name, name, why,
-			       any_refused ? " (expected: a program the kernel refused did not run)" : "");
-			if (!any_refused)
-				maps_bad++;
+			/* Runs of refused programs are left out on both sides, so
+			 * the maps must still agree. */
+			printf("FAIL %s: map %s: kernel and native differ: %s\n", g->name, name, why);
+			maps_bad++;
 		}
 	}
 	CHECK(maps_bad == 0, "%s: %d maps differ", g->name, maps_bad);
