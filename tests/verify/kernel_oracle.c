@@ -105,6 +105,20 @@ static void dfs_order(const struct b2n_prog *p, size_t f, int *seen, size_t *ord
 
 static char klog[1 << 22];
 
+static int is_stats_line(const char *l)
+{
+	return !strncmp(l, "processed ", 10) || !strncmp(l, "verification time", 17) ||
+	       !strncmp(l, "stack depth", 11) || !*l;
+}
+
+static int log_is_stats_only(const char *log)
+{
+	for (const char *l = log; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!is_stats_line(l) && *l != '\n')
+			return 0;
+	return 1;
+}
+
 /* "stack depth A+B+..." of a successful load's log. */
 static int parse_depths(unsigned *depths, size_t *nd)
 {
@@ -253,9 +267,10 @@ static int kernel_depths(const char *path, const char *name, unsigned *depths, s
 	bpf_program__set_log_buf(target, klog, sizeof(klog));
 	bpf_program__set_log_level(target, 1 | 4);
 	err = bpf_object__load(obj);
-	/* EBADF after a verified load: libbpf could not fill an initial
+	/* EBADF with a log of statistics only: the kernel verified and
+	 * loaded the program, then libbpf failed to fill an initial
 	 * prog_array slot with a program that is not loaded here. */
-	if (err == -EBADF && bpf_program__fd(target) >= 0)
+	if (err == -EBADF && log_is_stats_only(klog))
 		err = 0;
 	if (!err)
 		err = parse_depths(depths, nd);
