@@ -72,9 +72,15 @@ static void check(struct b2n_object *obj)
 		      (long long)r->str_val[i], (long long)want_val[i]);
 
 	static const int64_t want_prc[10] = {0, 9, 0, 5, E(EFAULT), E(EFAULT), E(EFAULT), 4, 0, 5};
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 10; i++) {
+		/* probe_read_kernel of a user address: -EFAULT, or -ERANGE as the
+		 * x86 kernel answers (copy_from_kernel_nofault_allowed); the
+		 * kernel test compares with the actual kernel. */
+		if (i == 4 && r->probe_rc[i] == E(ERANGE))
+			continue;
 		CHECK(r->probe_rc[i] == want_prc[i], "probe_rc[%d] = %lld, want %lld", i,
 		      (long long)r->probe_rc[i], (long long)want_prc[i]);
+	}
 	CHECK(!memcmp(&r->probe_val[0], USERBUF_TEXT, 8), "probe_read_user value");
 	CHECK_EQ(r->probe_val[1], 0x1122334455667788ULL, "probe_read_kernel value");
 	CHECK_EQ(r->probe_val[2], 0, "failed probe_read_kernel zeroes the destination");

@@ -349,6 +349,7 @@ static const struct {
 	uint64_t flags;
 } uops[] = {
     {"lookup of a missing key", U_LOOKUP, K_MISSING, 0},
+    {"update BPF_ANY of the first key with its current value", U_UPDATE, K_FIRST, 0},
     {"lookup with flags 8", U_LOOKUP, K_FIRST, 8},
     {"update with flags 8", U_UPDATE, K_FIRST, 8},
     {"update with BPF_F_LOCK|BPF_EXIST", U_UPDATE, K_FIRST, 4 | 2},
