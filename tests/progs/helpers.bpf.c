@@ -10,7 +10,8 @@
  * or compared with what the application passes in the context.  Everything
  * else lands in global variables the application reads back.
  */
-#include <linux/bpf.h>
+#include <linux/bpf.h> /* before bpf_helpers.h, which needs its types */
+
 #include <bpf/bpf_helpers.h>
 
 #include "progs_bpf.h"

@@ -18,13 +18,10 @@ extern const struct b2n_abi_object b2n_object_helpers __attribute__((weak));
 
 #define E(x) (-(x))
 static const struct prun runs[] = {
-	{"time_rand", {ARG_NCPUS}, 0x3f},
-	{"pidinfo", {ARG_TGID, ARG_TID, ARG_UIDGID}, 7},
-	{"printk_test", {(uint64_t)-5, 7}, 25},
-	{"snprintf_test", {42, 0xbeef}, 12},
-	{"snprintf_bad", {1}, -EINVAL},
-	{"strings", {0}, 10},
-	{"probe", {ARG_USERBUF, 0}, 14},
+    {"time_rand", {ARG_NCPUS}, 0x3f},       {"pidinfo", {ARG_TGID, ARG_TID, ARG_UIDGID}, 7},
+    {"printk_test", {(uint64_t)-5, 7}, 25}, {"snprintf_test", {42, 0xbeef}, 12},
+    {"snprintf_bad", {1}, -EINVAL},         {"strings", {0}, 10},
+    {"probe", {ARG_USERBUF, 0}, 14},
 };
 
 static uint64_t zero_rand(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -47,10 +44,12 @@ static void check(struct b2n_object *obj)
 	      "comm_short = '%.4s' (truncated to 3 + NUL)", r->comm_short);
 	CHECK_EQ(r->comm_rc, 0, "get_current_comm results");
 
-	CHECK(strstr(trace_captured(), "b2n: -5 7\n") != NULL, "trace output '%s'", trace_captured());
+	CHECK(strstr(trace_captured(), "b2n: -5 7\n") != NULL, "trace output '%s'",
+	      trace_captured());
 	CHECK(strstr(trace_captured(), "b2n: x=7 s=str\n") != NULL, "trace output '%s'",
 	      trace_captured());
-	CHECK(strstr(trace_captured(), "bad") == NULL, "bad format printed: '%s'", trace_captured());
+	CHECK(strstr(trace_captured(), "bad") == NULL, "bad format printed: '%s'",
+	      trace_captured());
 	CHECK_EQ(r->printk_rc[0], 10, "trace_printk return 0");
 	CHECK_EQ(r->printk_rc[1], 15, "trace_printk return 1");
 	CHECK_EQ(r->printk_rc[2], E(EINVAL), "trace_printk of %n");
@@ -60,7 +59,7 @@ static void check(struct b2n_object *obj)
 	CHECK_EQ(r->snp_rc[0], 12, "snprintf return");
 	CHECK_EQ(r->snp_rc[1], 12, "snprintf truncated return");
 
-	static const int64_t want_rc[12] = {0,         -1, 1, -1, 6,          4,
+	static const int64_t want_rc[12] = {0,         -1,        1, -1,        6,         4,
 	                                    E(EINVAL), E(EINVAL), 4, E(ERANGE), E(EINVAL), 3};
 	/* On failure the kernel (6.12+) zeroes *res. */
 	static const int64_t want_val[8] = {-123, 31, 0, 0, 511, 0, 0, 1};
@@ -113,11 +112,11 @@ static void start(const struct group *g)
 }
 
 const struct group group_helpers = {
-	.name = "helpers",
-	.src = "helpers",
-	.desc = &b2n_object_helpers,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
-	.before = start,
+    .name = "helpers",
+    .src = "helpers",
+    .desc = &b2n_object_helpers,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
+    .before = start,
 };

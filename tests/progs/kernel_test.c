@@ -85,8 +85,8 @@ static void log_reason(char *out, size_t outsz)
 	for (char *p = logbuf; p < stop;) {
 		char *nl = memchr(p, '\n', (size_t)(stop - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(stop - p);
-		int insn_dump = p[0] >= '0' && p[0] <= '9' && memchr(p, ':', len) &&
-		                memchr(p, '(', len);
+		int insn_dump =
+		    p[0] >= '0' && p[0] <= '9' && memchr(p, ':', len) && memchr(p, '(', len);
 		if (len > 0 && !insn_dump && p[0] != ';' && strncmp(p, "libbpf: -- BEGIN", 16) &&
 		    strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
 		    strncmp(p, "stack depth", 11)) {
@@ -109,8 +109,8 @@ static void log_reason(char *out, size_t outsz)
 
 /* ---- running one program in the kernel --------------------------------- */
 static unsigned char pkt[64] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, /* eth, IPv4 */
-    0x45, 0,    0,    50,   0,    0,    0,    0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0,  0,  0, 1, 0x08, 0x00, /* eth, IPv4 */
+    0x45, 0,    0,    50,   0,    0,    0,    0, 64, 17, 0, 0, 10,   0,    0, 1, 10, 0, 0, 2,
 };
 
 static int kernel_run(struct bpf_program *p, const char *sec, const uint64_t a[8], uint32_t *ret)
@@ -220,11 +220,12 @@ static int compare_map(struct b2n_map *nm, struct bpf_map *km, char *why, size_t
 {
 	uint32_t t = b2n_map__type(nm), ks = b2n_map__key_size(nm), vs = b2n_map__value_size(nm);
 	int fd = bpf_map__fd(km);
-	if (t != bpf_map__type(km) || ks != bpf_map__key_size(km) || vs != bpf_map__value_size(km) ||
-	    b2n_map__max_entries(nm) != bpf_map__max_entries(km)) {
-		snprintf(why, wl, "attributes differ: type %u/%u key %u/%u value %u/%u max %u/%u", t,
-		         bpf_map__type(km), ks, bpf_map__key_size(km), vs, bpf_map__value_size(km),
-		         b2n_map__max_entries(nm), bpf_map__max_entries(km));
+	if (t != bpf_map__type(km) || ks != bpf_map__key_size(km) ||
+	    vs != bpf_map__value_size(km) || b2n_map__max_entries(nm) != bpf_map__max_entries(km)) {
+		snprintf(why, wl, "attributes differ: type %u/%u key %u/%u value %u/%u max %u/%u",
+		         t, bpf_map__type(km), ks, bpf_map__key_size(km), vs,
+		         bpf_map__value_size(km), b2n_map__max_entries(nm),
+		         bpf_map__max_entries(km));
 		return 0;
 	}
 	if (t == BPF_MAP_TYPE_QUEUE || t == BPF_MAP_TYPE_STACK) {
@@ -280,7 +281,8 @@ static int compare_map(struct b2n_map *nm, struct bpf_map *km, char *why, size_t
 			continue; /* empty prog_array / array_of_maps slot */
 		kcount++;
 		if (kerr || nerr) {
-			snprintf(why, wl, "key #%d: kernel lookup %d, native lookup %d", kcount, kerr, nerr);
+			snprintf(why, wl, "key #%d: kernel lookup %d, native lookup %d", kcount,
+			         kerr, nerr);
 			ok = 0;
 		} else if (idvals) {
 			/* ids differ between the two worlds; presence is compared */
@@ -292,8 +294,10 @@ static int compare_map(struct b2n_map *nm, struct bpf_map *km, char *why, size_t
 			percpu_fold(kv, nk, vs, ks_, nw);
 			percpu_fold(nv, nn, vs, ns_, nw);
 			if (memcmp(ks_, ns_, sizeof(uint64_t) * (size_t)nw)) {
-				snprintf(why, wl, "key #%d: per-CPU sums differ (kernel %llu, native %llu)",
-				         kcount, (unsigned long long)ks_[0], (unsigned long long)ns_[0]);
+				snprintf(why, wl,
+				         "key #%d: per-CPU sums differ (kernel %llu, native %llu)",
+				         kcount, (unsigned long long)ks_[0],
+				         (unsigned long long)ns_[0]);
 				ok = 0;
 			}
 		} else if (memcmp(kv, nv, vs)) {
@@ -307,10 +311,11 @@ static int compare_map(struct b2n_map *nm, struct bpf_map *km, char *why, size_t
 				memcpy(&a, kv + off, n);
 				memcpy(&b, nv + off, n);
 				if (len > 0 && (size_t)len < wl)
-					len += snprintf(why + len, wl - (size_t)len,
-					                " [bytes %zu..%zu] kernel 0x%llx native 0x%llx;", off,
-					                off + n - 1, (unsigned long long)a,
-					                (unsigned long long)b);
+					len += snprintf(
+					    why + len, wl - (size_t)len,
+					    " [bytes %zu..%zu] kernel 0x%llx native 0x%llx;", off,
+					    off + n - 1, (unsigned long long)a,
+					    (unsigned long long)b);
 				shown++;
 			}
 			ok = 0;
@@ -406,8 +411,8 @@ static int user_errors(struct b2n_map *nm, struct bpf_map *km, const char *gname
 			break;
 		}
 		if (kerr != nerr) {
-			printf("FAIL %s: map %s: %s: kernel %d, native %d\n", gname, b2n_map__name(nm),
-			       uops[i].what, kerr, nerr);
+			printf("FAIL %s: map %s: %s: kernel %d, native %d\n", gname,
+			       b2n_map__name(nm), uops[i].what, kerr, nerr);
 			bad++;
 		}
 	}
@@ -456,8 +461,8 @@ static void test_group(const struct group *g, const char *objdir)
 		char r[256];
 		log_reason(r, sizeof(r));
 		for (int i = 0; i < np; i++)
-			printf("%s/%s: kernel refused: libbpf cannot open %s: %s\n", g->name, ps[i].name,
-			       path, r);
+			printf("%s/%s: kernel refused: libbpf cannot open %s: %s\n", g->name,
+			       ps[i].name, path, r);
 		if (nobj)
 			b2n_object__close(nobj);
 		return;
@@ -504,34 +509,39 @@ static void test_group(const struct group *g, const char *objdir)
 		if (!s || s->refused)
 			continue;
 		struct bpf_program *kp = bpf_object__find_program_by_name(kobj, r->prog);
-		struct b2n_program *np_ = nobj ? b2n_object__find_program_by_name(nobj, r->prog) : NULL;
+		struct b2n_program *np_ =
+		    nobj ? b2n_object__find_program_by_name(nobj, r->prog) : NULL;
 		uint64_t nret = 0;
 		uint32_t kret = 0;
 		int nerr = np_ ? run_prog(nobj, r->prog, r->a, &nret) : -ENOENT;
-		int kerr = kp ? kernel_run(kp, bpf_program__section_name(kp), r->a, &kret) : -ENOENT;
+		int kerr =
+		    kp ? kernel_run(kp, bpf_program__section_name(kp), r->a, &kret) : -ENOENT;
 		s->runs++;
 		if (!nobj) {
 			if (kerr) {
-				printf("FAIL %s/%s: run %zu: kernel test_run %d\n", g->name, r->prog, i, kerr);
+				printf("FAIL %s/%s: run %zu: kernel test_run %d\n", g->name,
+				       r->prog, i, kerr);
 				s->bad++;
 			} else if (r->expect != NOCHECK && (int32_t)kret != (int32_t)r->expect) {
-				printf("FAIL %s/%s: run %zu: kernel returned %d, table says %d\n", g->name,
-				       r->prog, i, (int32_t)kret, (int32_t)r->expect);
+				printf("FAIL %s/%s: run %zu: kernel returned %d, table says %d\n",
+				       g->name, r->prog, i, (int32_t)kret, (int32_t)r->expect);
 				s->bad++;
 			}
 			continue;
 		}
 		if (nerr || kerr) {
-			printf("FAIL %s/%s: run %zu: native run %d, kernel test_run %d\n", g->name, r->prog,
-			       i, nerr, kerr);
+			printf("FAIL %s/%s: run %zu: native run %d, kernel test_run %d\n", g->name,
+			       r->prog, i, nerr, kerr);
 			s->bad++;
 		} else if ((uint32_t)nret != kret) {
-			printf("FAIL %s/%s: run %zu: kernel returned %d, native %d (table: %d)\n", g->name,
-			       r->prog, i, (int32_t)kret, (int32_t)nret, (int32_t)r->expect);
+			printf("FAIL %s/%s: run %zu: kernel returned %d, native %d (table: %d)\n",
+			       g->name, r->prog, i, (int32_t)kret, (int32_t)nret,
+			       (int32_t)r->expect);
 			s->bad++;
 		} else if (r->expect != NOCHECK && (int32_t)kret != (int32_t)r->expect) {
-			printf("FAIL %s/%s: run %zu: kernel and native returned %d, table says %d\n",
-			       g->name, r->prog, i, (int32_t)kret, (int32_t)r->expect);
+			printf(
+			    "FAIL %s/%s: run %zu: kernel and native returned %d, table says %d\n",
+			    g->name, r->prog, i, (int32_t)kret, (int32_t)r->expect);
 			s->bad++;
 		}
 	}
@@ -557,15 +567,16 @@ static void test_group(const struct group *g, const char *objdir)
 			continue;
 		}
 		int ubad = user_errors(m, km, g->name);
-		CHECK(ubad == 0, "%s: map %s: %d application-side error codes differ", g->name, name,
-		      ubad);
+		CHECK(ubad == 0, "%s: map %s: %d application-side error codes differ", g->name,
+		      name, ubad);
 		char why[1024] = "";
 		if (compare_map(m, km, why, sizeof(why))) {
 			CHECK(1, "map");
 		} else {
 			/* Runs of refused programs are left out on both sides, so
 			 * the maps must still agree. */
-			printf("FAIL %s: map %s: kernel and native differ: %s\n", g->name, name, why);
+			printf("FAIL %s: map %s: kernel and native differ: %s\n", g->name, name,
+			       why);
 			maps_bad++;
 		}
 	}
@@ -576,12 +587,13 @@ static void test_group(const struct group *g, const char *objdir)
 			printf("%s/%s: kernel refused: %s\n", g->name, ps[i].name, ps[i].reason);
 			continue;
 		}
-		CHECK(ps[i].bad == 0, "%s/%s: %d of %d runs disagree", g->name, ps[i].name, ps[i].bad,
-		      ps[i].runs);
+		CHECK(ps[i].bad == 0, "%s/%s: %d of %d runs disagree", g->name, ps[i].name,
+		      ps[i].bad, ps[i].runs);
 		if (ps[i].bad == 0 && maps_bad == 0 && nobj)
 			printf("%s/%s: kernel agrees (%d runs)\n", g->name, ps[i].name, ps[i].runs);
 		else if (ps[i].bad == 0 && !nobj)
-			printf("%s/%s: kernel matches the table (%d runs); no native object to compare\n",
+			printf("%s/%s: kernel matches the table (%d runs); no native object to "
+			       "compare\n",
 			       g->name, ps[i].name, ps[i].runs);
 	}
 	bpf_object__close(kobj);
@@ -607,7 +619,8 @@ int main(int argc, char **argv)
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
-		printf("note: cannot pin to CPU 0 (%s); per-CPU results may differ\n", strerror(errno));
+		printf("note: cannot pin to CPU 0 (%s); per-CPU results may differ\n",
+		       strerror(errno));
 	trace_capture_start();
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		const struct group *g = groups[i];

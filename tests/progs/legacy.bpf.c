@@ -3,7 +3,8 @@
  * "maps" section (libbpf 1.x no longer loads these; bpf2native does), next
  * to a BTF-defined one.
  */
-#include <linux/bpf.h>
+#include <linux/bpf.h> /* before bpf_helpers.h, which needs its types */
+
 #include <bpf/bpf_helpers.h>
 
 #include "progs_bpf.h"
@@ -17,17 +18,17 @@ struct legacy_map_def {
 };
 
 struct legacy_map_def legacy_hash SEC("maps") = {
-	.type = BPF_MAP_TYPE_HASH,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u64),
-	.max_entries = 8,
+    .type = BPF_MAP_TYPE_HASH,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u64),
+    .max_entries = 8,
 };
 
 struct legacy_map_def legacy_arr SEC("maps") = {
-	.type = BPF_MAP_TYPE_ARRAY,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u32),
-	.max_entries = 2,
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u32),
+    .max_entries = 2,
 };
 
 /* a[0] = key, a[1] = amount: legacy_hash[key] += amount (inserting it),
@@ -42,7 +43,8 @@ int legacy_add(struct pctx *ctx)
 	__u64 *v = bpf_map_lookup_elem(&legacy_hash, &key);
 	if (!v) {
 		__u64 init = ctx->a[1];
-		return (int)bpf_map_update_elem(&legacy_hash, &key, &init, BPF_NOEXIST) ?: (int)init;
+		return (int)bpf_map_update_elem(&legacy_hash, &key, &init, BPF_NOEXIST)
+		           ?: (int)init;
 	}
 	*v += ctx->a[1];
 	return (int)*v;

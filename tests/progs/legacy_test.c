@@ -12,9 +12,9 @@
 extern const struct b2n_abi_object b2n_object_legacy __attribute__((weak));
 
 static const struct prun runs[] = {
-	{"legacy_add", {1, 5}, 5},
-	{"legacy_add", {1, 6}, 11},
-	{"legacy_add", {2, 1}, 1},
+    {"legacy_add", {1, 5}, 5},
+    {"legacy_add", {1, 6}, 11},
+    {"legacy_add", {2, 1}, 1},
 };
 
 static void check(struct b2n_object *obj)
@@ -37,10 +37,10 @@ static void check(struct b2n_object *obj)
 }
 
 const struct group group_legacy = {
-	.name = "legacy",
-	.src = "legacy",
-	.desc = &b2n_object_legacy,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
+    .name = "legacy",
+    .src = "legacy",
+    .desc = &b2n_object_legacy,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
 };

@@ -7,7 +7,8 @@
  * that struct, the kernel test gives it as ctx_in with a dummy packet.
  * Native runs from several threads check that the lock serialises updates.
  */
-#include <linux/bpf.h>
+#include <linux/bpf.h> /* before bpf_helpers.h, which needs its types */
+
 #include <bpf/bpf_helpers.h>
 
 struct lval {

@@ -17,16 +17,10 @@ extern const struct b2n_abi_object b2n_object_lock __attribute__((weak));
 
 /* a[0..4] are cb[0..4] of the __sk_buff context. */
 static const struct prun runs[] = {
-	{"lock_array", {1, 5}, 5},
-	{"lock_array", {1, 7}, 12},
-	{"lock_array", {4, 1}, -1},
-	{"lock_hash", {3, 4}, 4},
-	{"lock_hash", {3, 6}, 10},
-	{"xdp_count", {0}, 2},
-	{"xdp_count", {0}, 2},
-	{"xdp_count", {0}, 1},
-	{"sock_keep", {0, 0, 0x12345}, 0x2345},
-	{"tc_coarse", {0}, 1},
+    {"lock_array", {1, 5}, 5}, {"lock_array", {1, 7}, 12}, {"lock_array", {4, 1}, -1},
+    {"lock_hash", {3, 4}, 4},  {"lock_hash", {3, 6}, 10},  {"xdp_count", {0}, 2},
+    {"xdp_count", {0}, 2},     {"xdp_count", {0}, 1},      {"sock_keep", {0, 0, 0x12345}, 0x2345},
+    {"tc_coarse", {0}, 1},
 };
 
 #define NTHREADS 4
@@ -122,10 +116,10 @@ static void check(struct b2n_object *obj)
 }
 
 const struct group group_lock = {
-	.name = "lock",
-	.src = "lock",
-	.desc = &b2n_object_lock,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
+    .name = "lock",
+    .src = "lock",
+    .desc = &b2n_object_lock,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
 };

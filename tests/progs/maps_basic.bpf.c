@@ -9,11 +9,11 @@
  * so the application (maps_basic_test.c) and the kernel agreement test can
  * check both the return values and the contents afterwards.
  */
-#include <linux/bpf.h>
+#include <linux/bpf.h> /* before bpf_helpers.h, which needs its types */
+
 #include <bpf/bpf_helpers.h>
 
 #include "progs_bpf.h"
-
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -58,12 +58,11 @@ struct {
 } lru_pcpu SEC(".maps");
 
 /* Global data of every kind. */
-__u64 counter = 5;                                           /* .data */
+__u64 counter = 5;                                                         /* .data */
 const volatile struct mb_ro cfg = {.scale = 3, .greeting = "hello, maps"}; /* .rodata */
-struct mb_stats stats;                                       /* .bss */
-__u64 custom_val SEC(".data.custom") = 77;                   /* custom data section */
+struct mb_stats stats;                                                     /* .bss */
+__u64 custom_val SEC(".data.custom") = 77;                                 /* custom data section */
 const __u32 custom_ro[2] SEC(".rodata.custom") = {1000, 2000};
-
 
 /* A static subprogram (BPF-to-BPF call, not inlined). */
 static __noinline __u64 mix(__u64 a, __u64 b)

@@ -18,44 +18,44 @@ extern const struct b2n_abi_object b2n_object_maps_basic __attribute__((weak));
 
 #define E(x) (-(x))
 static const struct prun runs[] = {
-	{"array_add", {1, 10}, 10},
-	{"array_add", {1, 5}, 15},
-	{"array_add", {8, 1}, -1},
-	{"array_add", {6, 3}, 3},
-	{"array_update", {2, 42, 0}, 0},
-	{"array_update", {2, 43, 1}, E(EEXIST)},
-	{"array_update", {9, 1, 0}, E(E2BIG)},
-	{"array_update", {3, 1, 4}, E(EINVAL)},
-	{"array_update", {3, 1, 8}, E(EINVAL)},
-	{"percpu_array_add", {0, 4}, 4},
-	{"percpu_array_add", {0, 4}, 8},
-	{"percpu_array_add", {4, 1}, -1},
-	{"hash_update", {1, 100, 0}, 0},
-	{"hash_update", {1, 5, 1}, E(EEXIST)},
-	{"hash_update", {2, 200, 2}, E(ENOENT)},
-	{"hash_update", {2, 200, 0}, 0},
-	{"hash_update", {3, 300, 0}, 0},
-	{"hash_update", {4, 400, 0}, 0},
-	{"hash_update", {5, 500, 0}, E(E2BIG)},
-	{"hash_update", {4, 401, 2}, 0},
-	{"hash_update", {4, 1, 8}, E(EINVAL)},
-	{"hash_bump", {1, 7}, 107},
-	{"hash_sum", {8}, 1008},
-	{"hash_delete", {3}, 0},
-	{"hash_delete", {3}, E(ENOENT)},
-	{"hash_update", {5, 500, 1}, 0},
-	{"hash_sum", {8}, 1208},
-	{"hash_bump", {3, 1}, -2},
-	{"percpu_hash_add", {7, 2}, 155},
-	{"percpu_hash_add", {7, 1}, 279},
-	{"percpu_hash_add", {1, 0}, 91},
-	{"lru_set", {10, 20}, 41},
-	{"lru_set", {11, 5}, 11},
-	{"lru_set", {10, 1}, 3},
-	{"lru_get", {11}, 5},
-	{"lru_get", {12}, -2},
-	{"globals", {1}, 2209},
-	{"globals", {2}, 1216},
+    {"array_add", {1, 10}, 10},
+    {"array_add", {1, 5}, 15},
+    {"array_add", {8, 1}, -1},
+    {"array_add", {6, 3}, 3},
+    {"array_update", {2, 42, 0}, 0},
+    {"array_update", {2, 43, 1}, E(EEXIST)},
+    {"array_update", {9, 1, 0}, E(E2BIG)},
+    {"array_update", {3, 1, 4}, E(EINVAL)},
+    {"array_update", {3, 1, 8}, E(EINVAL)},
+    {"percpu_array_add", {0, 4}, 4},
+    {"percpu_array_add", {0, 4}, 8},
+    {"percpu_array_add", {4, 1}, -1},
+    {"hash_update", {1, 100, 0}, 0},
+    {"hash_update", {1, 5, 1}, E(EEXIST)},
+    {"hash_update", {2, 200, 2}, E(ENOENT)},
+    {"hash_update", {2, 200, 0}, 0},
+    {"hash_update", {3, 300, 0}, 0},
+    {"hash_update", {4, 400, 0}, 0},
+    {"hash_update", {5, 500, 0}, E(E2BIG)},
+    {"hash_update", {4, 401, 2}, 0},
+    {"hash_update", {4, 1, 8}, E(EINVAL)},
+    {"hash_bump", {1, 7}, 107},
+    {"hash_sum", {8}, 1008},
+    {"hash_delete", {3}, 0},
+    {"hash_delete", {3}, E(ENOENT)},
+    {"hash_update", {5, 500, 1}, 0},
+    {"hash_sum", {8}, 1208},
+    {"hash_bump", {3, 1}, -2},
+    {"percpu_hash_add", {7, 2}, 155},
+    {"percpu_hash_add", {7, 1}, 279},
+    {"percpu_hash_add", {1, 0}, 91},
+    {"lru_set", {10, 20}, 41},
+    {"lru_set", {11, 5}, 11},
+    {"lru_set", {10, 1}, 3},
+    {"lru_get", {11}, 5},
+    {"lru_get", {12}, -2},
+    {"globals", {1}, 2209},
+    {"globals", {2}, 1216},
 };
 
 static void check_arrays(struct b2n_object *obj)
@@ -79,8 +79,8 @@ static void check_arrays(struct b2n_object *obj)
 	CHECK((err == 0 || err == -ENOENT) && count == 8, "arr lookup_batch: err %d count %u", err,
 	      count);
 	for (uint32_t i = 0; i < count && i < 8; i++)
-		CHECK(keys[i] < 8 && vals[i] == want[keys[i]], "arr batch[%u]: key %u value %llu", i,
-		      keys[i], (unsigned long long)vals[i]);
+		CHECK(keys[i] < 8 && vals[i] == want[keys[i]], "arr batch[%u]: key %u value %llu",
+		      i, keys[i], (unsigned long long)vals[i]);
 	/* get_next_key on an array: 0..7, then -ENOENT. */
 	CHECK_EQ(count_keys(arr), 8, "arr get_next_key walk");
 	uint32_t k7 = 7, nk;
@@ -144,7 +144,8 @@ static void check_hashes(struct b2n_object *obj)
 				CHECK(!memcmp(&v, &want[i].v, sizeof(v)),
 				      "hash[%u] = {%llu, %u, %u}, want {%llu, %u, %u}", next,
 				      (unsigned long long)v.count, v.key, v.flags,
-				      (unsigned long long)want[i].v.count, want[i].v.key, want[i].v.flags);
+				      (unsigned long long)want[i].v.count, want[i].v.key,
+				      want[i].v.flags);
 			}
 		CHECK(found, "unexpected hash key %u", next);
 		cur = next;
@@ -163,8 +164,8 @@ static void check_hashes(struct b2n_object *obj)
 	int err = 0, started = 0;
 	for (int round = 0; round < 8 && total < 4; round++) {
 		count = want_n < 4 - total ? want_n : 4 - total;
-		err = b2n_map__lookup_batch(h, started ? &cin : NULL, &cout, keys + total, vals + total,
-		                            &count, &bo);
+		err = b2n_map__lookup_batch(h, started ? &cin : NULL, &cout, keys + total,
+		                            vals + total, &count, &bo);
 		if (err == -ENOSPC && want_n < 4) {
 			want_n = 4; /* retry from the same cursor */
 			continue;
@@ -178,7 +179,8 @@ static void check_hashes(struct b2n_object *obj)
 	}
 	CHECK_EQ(total, 4, "hash entries returned by lookup_batch");
 	for (uint32_t i = 0; i < total && i < 4; i++)
-		CHECK(vals[i].key == keys[i], "batch value of key %u has key %u", keys[i], vals[i].key);
+		CHECK(vals[i].key == keys[i], "batch value of key %u has key %u", keys[i],
+		      vals[i].key);
 
 	/* Bad inputs on the hash. */
 	struct mb_hval nv = {1, 1, 1};
@@ -247,7 +249,8 @@ static void check_lru(struct b2n_object *obj)
 	uint64_t ret;
 	int bad = 0;
 	for (uint64_t k = 1000; k < 1300; k++) {
-		if (run_prog(obj, "lru_set", (uint64_t[8]){k, k}, &ret) || (uint32_t)ret != 2 * k + 1)
+		if (run_prog(obj, "lru_set", (uint64_t[8]){k, k}, &ret) ||
+		    (uint32_t)ret != 2 * k + 1)
 			bad++;
 	}
 	CHECK_EQ(bad, 0, "lru_set runs that failed while evicting");
@@ -276,7 +279,8 @@ static void check_globals(struct b2n_object *obj)
 	if (st) {
 		CHECK_EQ(sz, sizeof(*st), ".bss size");
 		CHECK_EQ(st->total, 84 + 1001 * 3, "stats.total (.bss)");
-		CHECK(st->hist[0] == 0 && st->hist[1] == 13 && st->hist[2] == 11 && st->hist[3] == 0,
+		CHECK(st->hist[0] == 0 && st->hist[1] == 13 && st->hist[2] == 11 &&
+		          st->hist[3] == 0,
 		      "stats.hist = {%u, %u, %u, %u}", st->hist[0], st->hist[1], st->hist[2],
 		      st->hist[3]);
 	}
@@ -339,11 +343,11 @@ static void check(struct b2n_object *obj)
 }
 
 const struct group group_maps_basic = {
-	.name = "maps_basic",
-	.src = "maps_basic",
-	.desc = &b2n_object_maps_basic,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
-	.after_close = check_rodata_before_load,
+    .name = "maps_basic",
+    .src = "maps_basic",
+    .desc = &b2n_object_maps_basic,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
+    .after_close = check_rodata_before_load,
 };

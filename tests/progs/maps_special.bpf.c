@@ -6,7 +6,8 @@
  *
  * All programs are SEC("raw_tp") taking struct pctx; see progs_bpf.h.
  */
-#include <linux/bpf.h>
+#include <linux/bpf.h> /* before bpf_helpers.h, which needs its types */
+
 #include <bpf/bpf_helpers.h>
 
 #include "progs_bpf.h"
@@ -44,7 +45,7 @@ struct {
 	__type(key, __u32);
 	__array(values, struct inner_map);
 } outer_arr SEC(".maps") = {
-	.values = {[0] = &inner_a, [2] = &inner_b},
+    .values = {[0] = &inner_a, [2] = &inner_b},
 };
 
 struct {
@@ -53,7 +54,7 @@ struct {
 	__type(key, __u32);
 	__array(values, struct inner_map);
 } outer_hash SEC(".maps") = {
-	.values = {[1] = &inner_b},
+    .values = {[1] = &inner_b},
 };
 
 /* Target of a jmp slot (initial value below; the application sets others). */
@@ -69,7 +70,7 @@ struct {
 	__type(key, __u32);
 	__array(values, int(void *));
 } jmp SEC(".maps") = {
-	.values = {[1] = (void *)&jmp_target},
+    .values = {[1] = (void *)&jmp_target},
 };
 
 struct bpf_map;
@@ -167,7 +168,6 @@ int mim_add(struct pctx *ctx)
 	return (int)*v;
 }
 
-
 struct loop_ctx {
 	__u64 sum;
 	__u32 stop;
@@ -207,7 +207,7 @@ static long fe_cb(struct bpf_map *map, __u32 *key, __u64 *val, struct fe_ctx *c)
 
 /* a[0]: 0 iterate fe_arr (stop at key a[1]), 1 iterate fe_hash (no stop). */
 SEC("raw_tp")
-int foreach(struct pctx *ctx)
+int foreach (struct pctx *ctx)
 {
 	struct fe_ctx c = {.sum = 0, .keys = 0, .stop = (__u32)ctx->a[1]};
 	long n;

@@ -17,59 +17,59 @@ extern const struct b2n_abi_object b2n_object_maps_special __attribute__((weak))
 
 #define E(x) (-(x))
 static const struct prun runs[] = {
-	/* queue (u32, 4 entries) */
-	{"qs_op", {0, 0, 10, 0}, 0},
-	{"qs_op", {0, 0, 11, 0}, 0},
-	{"qs_op", {0, 0, 12, 0}, 0},
-	{"qs_op", {0, 0, 13, 0}, 0},
-	{"qs_op", {0, 0, 14, 0}, E(E2BIG)},
-	{"qs_op", {0, 0, 15, T_EXIST}, 0},
-	{"qs_op", {0, 2}, 11},
-	{"qs_op", {0, 1}, 11},
-	{"qs_op", {0, 0, 16, T_NOEXIST}, E(EINVAL)},
-	/* stack (u64, 4 entries) */
-	{"qs_op", {1, 0, 100, 0}, 0},
-	{"qs_op", {1, 0, 101, 0}, 0},
-	{"qs_op", {1, 2}, 101},
-	{"qs_op", {1, 1}, 101},
-	{"qs_op", {1, 1}, 100},
-	{"qs_op", {1, 1}, E(ENOENT)},
-	{"qs_op", {1, 2}, E(ENOENT)},
-	{"qs_op", {1, 0, 102, 0}, 0},
-	{"qs_op", {1, 0, 103, 0}, 0},
-	/* lpm_trie */
-	{"lpm_add", {8, 0x0a000000, 1}, 0},
-	{"lpm_add", {16, 0x0a010000, 2}, 0},
-	{"lpm_add", {24, 0x0a010200, 3}, 0},
-	{"lpm_add", {0, 0, 9}, 0},
-	{"lpm_match", {0x0a010203}, 3},
-	{"lpm_match", {0x0a01ff01}, 2},
-	{"lpm_match", {0x0a7f0000}, 1},
-	{"lpm_match", {0x0b000001}, 9},
-	{"lpm_add", {33, 0, 1}, E(EINVAL)},
-	{"lpm_del", {16, 0x0a010000}, 0},
-	{"lpm_match", {0x0a01ff01}, 1},
-	{"lpm_del", {16, 0x0a010000}, E(ENOENT)},
-	/* map in map */
-	{"mim_add", {0, 0, 1, 5}, 5},
-	{"mim_add", {0, 2, 1, 7}, 7},
-	{"mim_add", {0, 1, 0, 1}, -1},
-	{"mim_add", {1, 1, 1, 3}, 10},
-	{"mim_add", {1, 0, 0, 1}, -1},
-	{"mim_add", {0, 0, 4, 1}, -2},
-	{"jmp_target", {5}, 1005},
-	/* bpf_loop */
-	{"loop", {1 << 24, 0, 0}, E(E2BIG)},
-	{"loop", {5, 100, 1}, E(EINVAL)},
-	{"loop", {10, 100, 0}, 10},
-	{"loop", {10, 3, 0}, 4},
-	/* for_each_map_elem */
-	{"fe_set", {0, 10}, 0},
-	{"fe_set", {2, 20}, 0},
-	{"fe_set", {5, 50}, 0},
-	{"foreach", {0, 99}, 6},
-	{"foreach", {0, 2}, 3},
-	{"foreach", {1}, 3},
+    /* queue (u32, 4 entries) */
+    {"qs_op", {0, 0, 10, 0}, 0},
+    {"qs_op", {0, 0, 11, 0}, 0},
+    {"qs_op", {0, 0, 12, 0}, 0},
+    {"qs_op", {0, 0, 13, 0}, 0},
+    {"qs_op", {0, 0, 14, 0}, E(E2BIG)},
+    {"qs_op", {0, 0, 15, T_EXIST}, 0},
+    {"qs_op", {0, 2}, 11},
+    {"qs_op", {0, 1}, 11},
+    {"qs_op", {0, 0, 16, T_NOEXIST}, E(EINVAL)},
+    /* stack (u64, 4 entries) */
+    {"qs_op", {1, 0, 100, 0}, 0},
+    {"qs_op", {1, 0, 101, 0}, 0},
+    {"qs_op", {1, 2}, 101},
+    {"qs_op", {1, 1}, 101},
+    {"qs_op", {1, 1}, 100},
+    {"qs_op", {1, 1}, E(ENOENT)},
+    {"qs_op", {1, 2}, E(ENOENT)},
+    {"qs_op", {1, 0, 102, 0}, 0},
+    {"qs_op", {1, 0, 103, 0}, 0},
+    /* lpm_trie */
+    {"lpm_add", {8, 0x0a000000, 1}, 0},
+    {"lpm_add", {16, 0x0a010000, 2}, 0},
+    {"lpm_add", {24, 0x0a010200, 3}, 0},
+    {"lpm_add", {0, 0, 9}, 0},
+    {"lpm_match", {0x0a010203}, 3},
+    {"lpm_match", {0x0a01ff01}, 2},
+    {"lpm_match", {0x0a7f0000}, 1},
+    {"lpm_match", {0x0b000001}, 9},
+    {"lpm_add", {33, 0, 1}, E(EINVAL)},
+    {"lpm_del", {16, 0x0a010000}, 0},
+    {"lpm_match", {0x0a01ff01}, 1},
+    {"lpm_del", {16, 0x0a010000}, E(ENOENT)},
+    /* map in map */
+    {"mim_add", {0, 0, 1, 5}, 5},
+    {"mim_add", {0, 2, 1, 7}, 7},
+    {"mim_add", {0, 1, 0, 1}, -1},
+    {"mim_add", {1, 1, 1, 3}, 10},
+    {"mim_add", {1, 0, 0, 1}, -1},
+    {"mim_add", {0, 0, 4, 1}, -2},
+    {"jmp_target", {5}, 1005},
+    /* bpf_loop */
+    {"loop", {1 << 24, 0, 0}, E(E2BIG)},
+    {"loop", {5, 100, 1}, E(EINVAL)},
+    {"loop", {10, 100, 0}, 10},
+    {"loop", {10, 3, 0}, 4},
+    /* for_each_map_elem */
+    {"fe_set", {0, 10}, 0},
+    {"fe_set", {2, 20}, 0},
+    {"fe_set", {5, 50}, 0},
+    {"foreach", {0, 99}, 6},
+    {"foreach", {0, 2}, 3},
+    {"foreach", {1}, 3},
 };
 
 static void check_queue_stack(struct b2n_object *obj)
@@ -129,7 +129,8 @@ static void check_lpm(struct b2n_object *obj)
 	CHECK_EQ(run_prog(obj, "lpm_match", (uint64_t[8]){0x0a1f0001}, &ret), 0, "run lpm_match");
 	CHECK_EQ(ret, 12, "program sees the application's prefix");
 	struct lpm_key4 bad = {40, {0}};
-	CHECK_EQ(b2n_map__update_elem(l, &bad, sizeof(bad), &nv, 4, 0), -EINVAL, "lpm prefixlen 40");
+	CHECK_EQ(b2n_map__update_elem(l, &bad, sizeof(bad), &nv, 4, 0), -EINVAL,
+	         "lpm prefixlen 40");
 	CHECK_EQ(b2n_map__update_elem(l, &k3, sizeof(k3), &nv, 4, T_NOEXIST), -EEXIST,
 	         "lpm NOEXIST");
 	CHECK_EQ(b2n_map__update_elem(l, &k3, 4, &nv, 4, 0), -EINVAL, "lpm key_sz 4");
@@ -218,8 +219,8 @@ static void check_iter(struct b2n_object *obj)
 		for (uint32_t k = 0; k < 6; k++) {
 			uint64_t v = 0;
 			b2n_map__lookup_elem(fa, &k, 4, &v, 8, 0);
-			CHECK(v == want[k], "fe_arr[%u] = %llu, want %llu", k, (unsigned long long)v,
-			      (unsigned long long)want[k]);
+			CHECK(v == want[k], "fe_arr[%u] = %llu, want %llu", k,
+			      (unsigned long long)v, (unsigned long long)want[k]);
 		}
 	}
 	uint64_t ret;
@@ -239,10 +240,10 @@ static void check(struct b2n_object *obj)
 }
 
 const struct group group_maps_special = {
-	.name = "maps_special",
-	.src = "maps_special",
-	.desc = &b2n_object_maps_special,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
+    .name = "maps_special",
+    .src = "maps_special",
+    .desc = &b2n_object_maps_special,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
 };

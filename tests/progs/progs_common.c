@@ -100,7 +100,8 @@ int run_prog(struct b2n_object *obj, const char *name, const uint64_t a[8], uint
 struct b2n_object *open_group(const struct group *g)
 {
 	if (!g->desc) {
-		CHECK(0, "object %s was not compiled by bpf2native (descriptor b2n_object_%s missing)",
+		CHECK(0,
+		      "object %s was not compiled by bpf2native (descriptor b2n_object_%s missing)",
 		      g->name, g->name);
 		return NULL;
 	}

@@ -15,7 +15,7 @@
 
 static const struct group *const groups[] = {
 #define X(g) &group_##g,
-	PROGS_GROUPS(X)
+    PROGS_GROUPS(X)
 #undef X
 };
 

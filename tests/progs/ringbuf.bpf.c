@@ -5,11 +5,11 @@
  * records with b2n_ring_buffer__new/poll and checks their order and
  * contents.
  */
-#include <linux/bpf.h>
+#include <linux/bpf.h> /* before bpf_helpers.h, which needs its types */
+
 #include <bpf/bpf_helpers.h>
 
 #include "progs_bpf.h"
-
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -16,8 +16,8 @@
 extern const struct b2n_abi_object b2n_object_ringbuf __attribute__((weak));
 
 static const struct prun runs[] = {
-	{"rb_emit", {100, 2, 0}, 96},
-	{"rb_emit", {7, 1, 1}, 168},
+    {"rb_emit", {100, 2, 0}, 96},
+    {"rb_emit", {7, 1, 1}, 168},
 };
 
 struct got {
@@ -68,8 +68,8 @@ static void check(struct b2n_object *obj)
 	for (int i = 0; i < 5 && i < got.n; i++)
 		CHECK(!memcmp(&got.recs[i], &want[i], sizeof(want[i])),
 		      "record %d = {%u, %u, %llu}, want {%u, %u, %llu}", i, got.recs[i].seq,
-		      got.recs[i].kind, (unsigned long long)got.recs[i].val, want[i].seq, want[i].kind,
-		      (unsigned long long)want[i].val);
+		      got.recs[i].kind, (unsigned long long)got.recs[i].val, want[i].seq,
+		      want[i].kind, (unsigned long long)want[i].val);
 	CHECK_EQ(b2n_ring_buffer__poll(rb, 0), 0, "nothing left");
 
 	uint64_t ret = 0;
@@ -109,10 +109,10 @@ static void check(struct b2n_object *obj)
 }
 
 const struct group group_ringbuf = {
-	.name = "ringbuf",
-	.src = "ringbuf",
-	.desc = &b2n_object_ringbuf,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
+    .name = "ringbuf",
+    .src = "ringbuf",
+    .desc = &b2n_object_ringbuf,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
 };

@@ -13,9 +13,9 @@ extern const struct b2n_abi_object b2n_object_simple __attribute__((weak));
 extern const struct b2n_abi_object b2n_object_simple_gcc __attribute__((weak));
 
 static const struct prun runs[] = {
-	{"simple_add", {1, 2, 0}, 15},  {"simple_add", {1, 1, 0}, 23}, {"simple_add", {3, 0, 0}, 3},
-	{"simple_add", {4, 1, 0}, -1},  {"simple_add", {3, 0, 1}, 0},
-	{"simple_add", {3, 0, 1}, -ENOENT},
+    {"simple_add", {1, 2, 0}, 15}, {"simple_add", {1, 1, 0}, 23},
+    {"simple_add", {3, 0, 0}, 3},  {"simple_add", {4, 1, 0}, -1},
+    {"simple_add", {3, 0, 1}, 0},  {"simple_add", {3, 0, 1}, -ENOENT},
 };
 
 static void check(struct b2n_object *obj)
@@ -46,19 +46,19 @@ static void check(struct b2n_object *obj)
 }
 
 const struct group group_simple = {
-	.name = "simple",
-	.src = "simple",
-	.desc = &b2n_object_simple,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
+    .name = "simple",
+    .src = "simple",
+    .desc = &b2n_object_simple,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
 };
 
 const struct group group_simple_gcc = {
-	.name = "simple_gcc",
-	.src = "simple_gcc",
-	.desc = &b2n_object_simple_gcc,
-	.runs = runs,
-	.nruns = sizeof(runs) / sizeof(runs[0]),
-	.check = check,
+    .name = "simple_gcc",
+    .src = "simple_gcc",
+    .desc = &b2n_object_simple_gcc,
+    .runs = runs,
+    .nruns = sizeof(runs) / sizeof(runs[0]),
+    .check = check,
 };
