@@ -665,6 +665,12 @@ static int build_prog(struct rd *r, struct b2n_prog *p, size_t si, size_t start,
 			struct b2n_form f;
 			if (s->rel[i].set && s->rel[i].type == R_BPF_64_64) {
 				size_t ts, t;
+				if (i + 1 >= u[k].end) {
+					b2n_diag(r->obj, p, at,
+					         "relocated lddw crosses the end of its function");
+					err = -EINVAL;
+					goto out;
+				}
 				int fr = func_ref_target(r, p, u[k].sec, i, &ts, &t);
 				if (fr < 0) {
 					err = fr;

@@ -131,6 +131,16 @@ struct b2n_elf_maps {
 	size_t nlines;
 };
 
+/* Diagnostics are one line: BTF strings of a corrupt object may hold
+ * control characters. */
+static char *clean(char *s)
+{
+	for (char *q = s; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	return s;
+}
+
 static int fail(struct b2n_elf_maps *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct b2n_elf_maps *m, const char *fmt, ...)
 {
@@ -139,7 +149,7 @@ static int fail(struct b2n_elf_maps *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	b2n_err(m->v.obj->path, "%s", msg);
+	b2n_err(m->v.obj->path, "%s", clean(msg));
 	return -EINVAL;
 }
 
@@ -151,7 +161,7 @@ static char *xfmt(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return b2n_strdup(msg);
+	return clean(b2n_strdup(msg));
 }
 
 static const char *secname(struct b2n_elf_maps *m, size_t shndx)
@@ -193,7 +203,7 @@ static size_t add_map(struct b2n_elf_maps *m, const char *name)
 	memset(&obj->maps[i], 0, sizeof(obj->maps[i]));
 	memset(&m->ents[i], 0, sizeof(m->ents[i]));
 	m->nents = obj->nmaps;
-	obj->maps[i].name = b2n_strdup(name);
+	obj->maps[i].name = clean(b2n_strdup(name));
 	obj->maps[i].inner_map = -1;
 	obj->maps[i].spin_lock_off = -1;
 	return i;
@@ -940,8 +950,8 @@ int b2n_elf_maps__read(const struct b2n_elf_view *v, struct b2n_elf_maps **out)
 	return 0;
 }
 
-int b2n_elf_maps__ref(struct b2n_elf_maps *m, size_t sym, int32_t imm, uint8_t *src,
-                      int32_t *idx, int32_t *off, char *why, size_t whylen)
+static int ref(struct b2n_elf_maps *m, size_t sym, int32_t imm, uint8_t *src, int32_t *idx,
+               int32_t *off, char *why, size_t whylen)
 {
 	const struct b2n_elf_sym *s = &m->v.syms[sym];
 	const char *name = *s->name ? s->name : secname(m, s->shndx);
@@ -1004,6 +1014,15 @@ int b2n_elf_maps__ref(struct b2n_elf_maps *m, size_t sym, int32_t imm, uint8_t *
 	*idx = (int32_t)i;
 	*off = (int32_t)o;
 	return 0;
+}
+
+int b2n_elf_maps__ref(struct b2n_elf_maps *m, size_t sym, int32_t imm, uint8_t *src,
+                      int32_t *idx, int32_t *off, char *why, size_t whylen)
+{
+	int err = ref(m, sym, imm, src, idx, off, why, whylen);
+	if (err)
+		clean(why);
+	return err;
 }
 
 int b2n_elf_maps__finish(struct b2n_elf_maps *m)
