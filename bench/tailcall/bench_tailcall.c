@@ -140,12 +140,22 @@ static int native(struct fig *f)
 /* bench_step.s / bench_empty.s, each its own object; the prog_array comes
  * from this hand-made descriptor and reaches the program through ctx[1]. */
 static const struct b2n_abi_map fb_maps[1] = {
-	{"fb_jmp", 3 /* BPF_MAP_TYPE_PROG_ARRAY */, 4, 4, 64, 0, -1, 0, 0, NULL, NULL, 0, -1},
+    {"fb_jmp", 3 /* BPF_MAP_TYPE_PROG_ARRAY */, 4, 4, 64, 0, -1, 0, 0, NULL, NULL, 0, -1},
 };
 static void *fb_map_slots[1], *fb_value_slots[1];
-static const struct b2n_abi_object fb_desc = {
-	B2N_ABI_VERSION, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__, "fb_maps", "GPL", fb_maps, 1, 0,
-	NULL, fb_map_slots, fb_value_slots, NULL, 0, 0};
+static const struct b2n_abi_object fb_desc = {B2N_ABI_VERSION,
+                                              __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__,
+                                              "fb_maps",
+                                              "GPL",
+                                              fb_maps,
+                                              1,
+                                              0,
+                                              NULL,
+                                              fb_map_slots,
+                                              fb_value_slots,
+                                              NULL,
+                                              0,
+                                              0};
 
 static double fb_once(struct b2n_program *p, uint64_t *ctx)
 {

@@ -45,17 +45,17 @@ extern const struct b2n_abi_object b2n_object_as_sub __attribute__((weak));
 static int t_pass, t_fail, verbose; /* verbose: TC_VERBOSE=1 traces runs */
 static const char *t_where = "";
 
-#define CHECK(ok, ...)                                                                     \
-	do {                                                                               \
-		if (ok) {                                                                  \
-			t_pass++;                                                          \
-		} else {                                                                   \
-			t_fail++;                                                          \
-			printf("FAIL [%s] line %d: ", t_where, __LINE__);                  \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-			fflush(stdout);                                                    \
-		}                                                                          \
+#define CHECK(ok, ...)                                                                             \
+	do {                                                                                       \
+		if (ok) {                                                                          \
+			t_pass++;                                                                  \
+		} else {                                                                           \
+			t_fail++;                                                                  \
+			printf("FAIL [%s] line %d: ", t_where, __LINE__);                          \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+			fflush(stdout);                                                            \
+		}                                                                                  \
 	} while (0)
 
 /* ---- the recording helper ---------------------------------------------- */
@@ -287,17 +287,18 @@ static void test_chain(struct b2n_object *o)
 	set_slot(jmp, 20, steps[20]);
 	*hops = 0;
 	r = run(steps[8], &ctx);
-	CHECK(r == 1040 && *hops == 33, "step8 to step40 (32 calls): returned %" PRIu64
-	      ", %" PRIu64 " entered", r, *hops);
+	CHECK(r == 1040 && *hops == 33,
+	      "step8 to step40 (32 calls): returned %" PRIu64 ", %" PRIu64 " entered", r, *hops);
 	check_stack("step8..step40");
 	*hops = 0;
 	r = run(steps[7], &ctx);
-	CHECK(r == 1040 && *hops == 34, "step7 to step40 (33 calls): returned %" PRIu64
-	      ", %" PRIu64 " entered", r, *hops);
+	CHECK(r == 1040 && *hops == 34,
+	      "step7 to step40 (33 calls): returned %" PRIu64 ", %" PRIu64 " entered", r, *hops);
 	*hops = 0;
 	r = run(steps[6], &ctx);
-	CHECK(r == 1039 && *hops == 34, "step6: the 34th call is refused: returned %" PRIu64
-	      ", %" PRIu64 " entered", r, *hops);
+	CHECK(r == 1039 && *hops == 34,
+	      "step6: the 34th call is refused: returned %" PRIu64 ", %" PRIu64 " entered", r,
+	      *hops);
 	clear_slots(jmp);
 }
 
@@ -329,8 +330,7 @@ static void test_self_and_miss(struct b2n_object *o)
 	set_slot(jmp, TC_MISS_SLOT, miss);
 	*hops = 0;
 	r = run(miss, &ctx);
-	CHECK(r == 3034, "miss: returned %" PRIu64 ", want 3034 (failed calls must not count)",
-	      r);
+	CHECK(r == 3034, "miss: returned %" PRIu64 ", want 3034 (failed calls must not count)", r);
 	CHECK(nrec == 34, "miss: %d steps, want 34", nrec);
 	check_ctx("miss", &ctx);
 	check_stack("miss");
@@ -353,26 +353,27 @@ static void test_dispatch(struct b2n_object *o)
 		uint64_t idx;
 		uint64_t want64, want32;
 	} cases[] = {
-		{1, 105, 105},
-		{2, 106, 106},
-		{7, 107, 107},
-		{0, 4000, 4001},                     /* empty slot */
-		{3, 4000, 4001},                     /* empty slot */
-		{8, 4000, 4001},                     /* == max_entries */
-		{1000, 4000, 4001},                  /* far out of range */
-		{(uint64_t)-1, 4000, 4001},          /* negative: u32 0xffffffff */
-		{(uint64_t)-7, 4000, 4001},          /* negative */
-		{0x80000001ull, 4000, 4001},         /* negative as s32 */
-		{0x100000001ull, 105, 105},          /* truncated to 1 */
-		{0xffffffff00000002ull, 106, 106},   /* truncated to 2 */
-		{0x7fffffff00000007ull, 107, 107},   /* truncated to 7 */
-		{0x100000008ull, 4000, 4001},        /* truncated to 8: out of range */
+	    {1, 105, 105},
+	    {2, 106, 106},
+	    {7, 107, 107},
+	    {0, 4000, 4001},                   /* empty slot */
+	    {3, 4000, 4001},                   /* empty slot */
+	    {8, 4000, 4001},                   /* == max_entries */
+	    {1000, 4000, 4001},                /* far out of range */
+	    {(uint64_t)-1, 4000, 4001},        /* negative: u32 0xffffffff */
+	    {(uint64_t)-7, 4000, 4001},        /* negative */
+	    {0x80000001ull, 4000, 4001},       /* negative as s32 */
+	    {0x100000001ull, 105, 105},        /* truncated to 1 */
+	    {0xffffffff00000002ull, 106, 106}, /* truncated to 2 */
+	    {0x7fffffff00000007ull, 107, 107}, /* truncated to 7 */
+	    {0x100000008ull, 4000, 4001},      /* truncated to 8: out of range */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tctx ctx = {{cases[i].idx, 100}};
 		uint64_t r = run(d64, &ctx);
-		CHECK(r == cases[i].want64, "dispatch index %#" PRIx64 ": %" PRIu64 ", want %" PRIu64,
-		      cases[i].idx, r, cases[i].want64);
+		CHECK(r == cases[i].want64,
+		      "dispatch index %#" PRIx64 ": %" PRIu64 ", want %" PRIu64, cases[i].idx, r,
+		      cases[i].want64);
 		check_ctx("dispatch", &ctx);
 		r = run(d32, &ctx);
 		CHECK(r == cases[i].want32,
@@ -542,8 +543,7 @@ static void test_cross(struct b2n_object *a, struct b2n_object *b)
 	set_slot(jmp, 1, bs[1]);
 	struct tctx ctx = {{0}};
 	uint64_t r = run(steps[0], &ctx);
-	CHECK(r == 5001 && nrec == 2, "step0 -> bstep1 -> (empty): %" PRIu64 ", %d steps", r,
-	      nrec);
+	CHECK(r == 5001 && nrec == 2, "step0 -> bstep1 -> (empty): %" PRIu64 ", %d steps", r, nrec);
 	clear_slots(jmp);
 	clear_slots(jmpb);
 }
@@ -554,12 +554,22 @@ static void test_cross(struct b2n_object *a, struct b2n_object *b)
  * handle from ctx[1]; the map comes from this descriptor, as compiled code
  * would read it from its map slot. */
 static const struct b2n_abi_map as_maps[1] = {
-	{"as_jmp", 3 /* BPF_MAP_TYPE_PROG_ARRAY */, 4, 4, TC_SLOTS, 0, -1, 0, 0, NULL, NULL, 0, -1},
+    {"as_jmp", 3 /* BPF_MAP_TYPE_PROG_ARRAY */, 4, 4, TC_SLOTS, 0, -1, 0, 0, NULL, NULL, 0, -1},
 };
 static void *as_map_slots[1], *as_value_slots[1];
-static const struct b2n_abi_object as_desc = {
-	B2N_ABI_VERSION, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__, "as_maps", "GPL", as_maps, 1, 0,
-	NULL, as_map_slots, as_value_slots, NULL, 0, 0};
+static const struct b2n_abi_object as_desc = {B2N_ABI_VERSION,
+                                              __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__,
+                                              "as_maps",
+                                              "GPL",
+                                              as_maps,
+                                              1,
+                                              0,
+                                              NULL,
+                                              as_map_slots,
+                                              as_value_slots,
+                                              NULL,
+                                              0,
+                                              0};
 
 static void test_asm(void)
 {
@@ -584,11 +594,11 @@ static void test_asm(void)
 			int taken = n < 33 ? n : 33;
 			struct tctx ctx = {{0, h, 0}};
 			uint64_t r = run(ps, &ctx);
-			CHECK(r == 1001u + (unsigned)taken, "%s: returned %" PRIu64 ", want %d", what, r,
-			      1001 + taken);
+			CHECK(r == 1001u + (unsigned)taken, "%s: returned %" PRIu64 ", want %d",
+			      what, r, 1001 + taken);
 			CHECK(nrec == taken + 1 && ctx.a[2] == (uint64_t)taken + 1,
-			      "%s: %d steps, counter %llu, want %d", what, nrec, (unsigned long long)ctx.a[2],
-			      taken + 1);
+			      "%s: %d steps, counter %llu, want %d", what, nrec,
+			      (unsigned long long)ctx.a[2], taken + 1);
 			check_ctx(what, &ctx);
 			check_stack(what);
 		}
@@ -600,15 +610,24 @@ static void test_asm(void)
 		static const struct {
 			uint64_t idx, want;
 		} cases[] = {
-			{1, 105}, {7, 105}, {0, 4000}, {2, 4000}, {TC_SLOTS, 4000}, {(uint64_t)-1, 4000},
-			{(uint64_t)-63, 4000}, {0x80000001ull, 4000}, {0x100000001ull, 105},
-			{0xffffffff00000007ull, 105}, {0x100000000ull + TC_SLOTS, 4000},
+		    {1, 105},
+		    {7, 105},
+		    {0, 4000},
+		    {2, 4000},
+		    {TC_SLOTS, 4000},
+		    {(uint64_t)-1, 4000},
+		    {(uint64_t)-63, 4000},
+		    {0x80000001ull, 4000},
+		    {0x100000001ull, 105},
+		    {0xffffffff00000007ull, 105},
+		    {0x100000000ull + TC_SLOTS, 4000},
 		};
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			struct tctx ctx = {{cases[i].idx, h, 0, 100}};
 			uint64_t r = run(pd, &ctx);
-			CHECK(r == cases[i].want, "asm dispatch index %#" PRIx64 ": %" PRIu64
-			      ", want %" PRIu64, cases[i].idx, r, cases[i].want);
+			CHECK(r == cases[i].want,
+			      "asm dispatch index %#" PRIx64 ": %" PRIu64 ", want %" PRIu64,
+			      cases[i].idx, r, cases[i].want);
 			check_ctx("asm dispatch", &ctx);
 		}
 		/* slots changed by the application between runs */
@@ -621,8 +640,8 @@ static void test_asm(void)
 		if (ps) {
 			set_slot(m, 2, ps); /* as_step: n = 1, slot 1 = as_ret */
 			r = run(pd, &ctx);
-			CHECK(r == 15 && nrec == 3, "asm slot 2 = as_step -> as_ret: %" PRIu64 ", %d",
-			      r, nrec);
+			CHECK(r == 15 && nrec == 3,
+			      "asm slot 2 = as_step -> as_ret: %" PRIu64 ", %d", r, nrec);
 		}
 		uint32_t k = 2;
 		CHECK(b2n_map__delete_elem(m, &k, 4, 0) == 0, "asm delete slot 2");
@@ -644,8 +663,9 @@ static void test_asm(void)
 		if (pd) { /* sub -> as_disp (slot 4) -> as_ret (slot 4? no: ctx[0] = 4) */
 			set_slot(m, 4, pd);
 			r = run(pb, &ctx); /* as_disp tail-calls slot 4 = itself, 32 more times */
-			CHECK(r == 40001 && nrec == 33, "asm sub -> as_disp x33: %" PRIu64
-			      ", %d steps, want 40001, 33", r, nrec);
+			CHECK(r == 40001 && nrec == 33,
+			      "asm sub -> as_disp x33: %" PRIu64 ", %d steps, want 40001, 33", r,
+			      nrec);
 		}
 		clear_slots(m);
 	}
@@ -678,19 +698,20 @@ static void test_loop_limit(void)
 		static const struct {
 			uint64_t k, want;
 		} cases[] = {
-			{1, 1},
-			{10, 10},
-			{500, 500},
-			{1001, 1001}, /* 1000 back edges */
-			{1002, B2N_LOOP_LIMIT_EXCEEDED},
-			{100000, B2N_LOOP_LIMIT_EXCEEDED},
-			{1001, 1001}, /* the budget is per run */
+		    {1, 1},
+		    {10, 10},
+		    {500, 500},
+		    {1001, 1001}, /* 1000 back edges */
+		    {1002, B2N_LOOP_LIMIT_EXCEEDED},
+		    {100000, B2N_LOOP_LIMIT_EXCEEDED},
+		    {1001, 1001}, /* the budget is per run */
 		};
 		for (size_t i = 0; p && i < sizeof(cases) / sizeof(cases[0]); i++) {
 			struct tctx ctx = {{cases[i].k}};
 			uint64_t r = run(p, &ctx);
-			CHECK(r == cases[i].want, "bounded loop of %" PRIu64 ": %#" PRIx64
-			      ", want %#" PRIx64, cases[i].k, r, cases[i].want);
+			CHECK(r == cases[i].want,
+			      "bounded loop of %" PRIu64 ": %#" PRIx64 ", want %#" PRIx64,
+			      cases[i].k, r, cases[i].want);
 		}
 		b2n_object__close(bd);
 	}
@@ -758,10 +779,10 @@ int main(int argc, char **argv)
 	CHECK(err == 0, "b2n_helper__register(%d): %d", TC_HELPER_RECORD, err);
 
 	int p0 = 0, f0 = 0;
-#define GROUP_END(name)                                                                    \
-	do {                                                                               \
-		printf("%-14s %d passed, %d failed\n", name, t_pass - p0, t_fail - f0);    \
-		p0 = t_pass, f0 = t_fail;                                                  \
+#define GROUP_END(name)                                                                            \
+	do {                                                                                       \
+		printf("%-14s %d passed, %d failed\n", name, t_pass - p0, t_fail - f0);            \
+		p0 = t_pass, f0 = t_fail;                                                          \
 	} while (0)
 
 	if (want("asm")) {
