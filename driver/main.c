@@ -50,6 +50,10 @@ static void usage(FILE *out)
 	        "  --help           print this help\n");
 }
 
+/* The input list lives for the whole run; held at file scope so that the
+ * early exits of option parsing need no clean-up ladder. */
+static const char **inputs;
+
 static int fail_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "bpf2native: error: ");
@@ -103,7 +107,7 @@ int main(int argc, char **argv)
 	struct b2n_compile_opts copts = {.sz = sizeof(copts), .opt_level = 2};
 	struct b2n_open_opts oopts = {.sz = sizeof(oopts)};
 	const char *out = NULL, *target_name = NULL;
-	const char **inputs = b2n_xcalloc((size_t)argc, sizeof(*inputs));
+	inputs = b2n_xcalloc((size_t)argc, sizeof(*inputs));
 	size_t ninputs = 0;
 	int dump = 0, raw_out = 0, rc = 1;
 

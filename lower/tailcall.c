@@ -54,11 +54,14 @@ static LLVMValueRef cnt_var(struct lctx *c)
 void b2n_tail__lower_call(struct lctx *c)
 {
 	LLVMBuilderRef B = c->B;
-	LLVMTypeRef lty, ps[2] = {c->ptr, c->i32};
+	/* The index goes as a full i64 and the runtime truncates it to u32:
+	 * an i32 argument would need zeroext, which some ABIs (riscv64,
+	 * sparcv9, s390x) rely on the caller to provide. */
+	LLVMTypeRef lty, ps[2] = {c->ptr, c->i64};
 	LLVMValueRef lookup = runtime_fn(c, "b2n_tail_lookup", c->ptr, ps, 2, &lty);
 	LLVMValueRef ctx = b2n_reg(c, 1);
 	LLVMValueRef args[2] = {LLVMBuildIntToPtr(B, b2n_reg(c, 2), c->ptr, ""),
-	                        LLVMBuildTrunc(B, b2n_reg(c, 3), c->i32, "")};
+	                        b2n_reg(c, 3)};
 	LLVMValueRef fnp = LLVMBuildCall2(B, lty, lookup, args, 2, "tail.target");
 	LLVMValueRef cnt = LLVMBuildLoad2(B, c->i32, cnt_var(c), "tail.cnt");
 	LLVMValueRef fail =

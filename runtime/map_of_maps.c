@@ -134,7 +134,7 @@ static int aom_lookup_user(struct b2n_map *m, const void *key, void *value, uint
 
 static int aom_update_user(struct b2n_map *m, const void *key, const void *value, uint64_t flags)
 {
-	struct b2n_map **s, *in;
+	struct b2n_map **s, *in = NULL;
 	int err;
 	if (flags != B2N_ANY)
 		return -EINVAL;

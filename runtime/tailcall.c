@@ -21,8 +21,9 @@ B2N_API __thread uint32_t b2n_loop_spent;
 
 typedef uint64_t (*b2n_body_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
-B2N_API void *b2n_tail_lookup(void *map, uint32_t index)
+B2N_API void *b2n_tail_lookup(void *map, uint64_t index64)
 {
+	uint32_t index = (uint32_t)index64; /* the kernel truncates to u32 */
 	struct b2n_map *m = map;
 	if (!m || m->type != B2N_MAP_PROG_ARRAY || index >= m->max_entries)
 		return NULL;
