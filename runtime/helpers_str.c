@@ -217,6 +217,28 @@ static uint64_t probe_read_str_common(uint64_t dst, uint64_t size, uint64_t src)
 	return (uint64_t)r;
 }
 
+/* The _kernel forms: an address in the first page can never be kernel
+ * memory; x86-64's kernel refuses such (user-range) addresses with -ERANGE
+ * before trying the copy, and so do we, zeroing dst as it does. */
+#define B2N_LOW_PAGE 4096u
+static uint64_t probe_read_kernel_common(uint64_t dst, uint64_t size, uint64_t src)
+{
+	if ((uint32_t)size && src < B2N_LOW_PAGE) {
+		memset((void *)(uintptr_t)dst, 0, (uint32_t)size);
+		return (uint64_t)(int64_t)-ERANGE;
+	}
+	return probe_read_common(dst, size, src);
+}
+
+static uint64_t probe_read_kernel_str_common(uint64_t dst, uint64_t size, uint64_t src)
+{
+	if ((uint32_t)size && src < B2N_LOW_PAGE) {
+		memset((void *)(uintptr_t)dst, 0, (uint32_t)size);
+		return (uint64_t)(int64_t)-ERANGE;
+	}
+	return probe_read_str_common(dst, size, src);
+}
+
 #define PROBE_HELPER(name, common)                                                                 \
 	uint64_t b2n_h_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)     \
 	{                                                                                          \
@@ -225,10 +247,10 @@ static uint64_t probe_read_str_common(uint64_t dst, uint64_t size, uint64_t src)
 	}
 PROBE_HELPER(probe_read, probe_read_common)
 PROBE_HELPER(probe_read_user, probe_read_common)
-PROBE_HELPER(probe_read_kernel, probe_read_common)
+PROBE_HELPER(probe_read_kernel, probe_read_kernel_common)
 PROBE_HELPER(probe_read_str, probe_read_str_common)
 PROBE_HELPER(probe_read_user_str, probe_read_str_common)
-PROBE_HELPER(probe_read_kernel_str, probe_read_str_common)
+PROBE_HELPER(probe_read_kernel_str, probe_read_kernel_str_common)
 #undef PROBE_HELPER
 
 /* ====================================================================== */

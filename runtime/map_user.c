@@ -113,7 +113,7 @@ static int can_read(const struct b2n_map *m)
 
 static int can_write(const struct b2n_map *m)
 {
-	return !(m->map_flags & B2N_F_RDONLY);
+	return !(m->map_flags & B2N_F_RDONLY) && !m->frozen;
 }
 
 static int lock_flag_ok(const struct b2n_map *m, uint64_t flags)

@@ -558,6 +558,9 @@ B2N_API int b2n_object__load(struct b2n_object *obj)
 	}
 	obj->loaded = 1;
 	for (uint32_t i = 0; i < d->nmaps; i++) {
+		/* libbpf freezes read-only data maps after load */
+		if (obj->maps[i] && (d->maps[i].flags & B2N_MAPF_RODATA))
+			obj->maps[i]->frozen = 1;
 		d->map_slots[i] = obj->maps[i];
 		d->value_slots[i] = array_elem0(obj->maps[i]);
 	}

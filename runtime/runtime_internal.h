@@ -194,6 +194,8 @@ struct b2n_map {
 	int32_t spin_lock_off; /* struct bpf_spin_lock in the value, or -1 */
 	int fd;                /* registry id (b2n_map__fd) */
 	struct b2n_map *inner; /* map-in-map: template of the inner maps */
+	int frozen;            /* user-side writes refused (-EPERM): .rodata
+	                          maps after load, as libbpf freezes them */
 	void *priv;            /* the family's data */
 };
 

@@ -448,7 +448,9 @@ static void test_probe_read(void)
 		CHECK(memcmp(dst, "0123456789abcdef", 16) == 0);
 		CHECK_EQ(dst[16], 0xaa);
 		memset(dst, 0xaa, sizeof(dst));
-		CHECK_EQ(rd[k](U(dst), 16, 0, 0, 0), NEG(EFAULT));
+		/* NULL: the _kernel form refuses a user-range address with -ERANGE
+		 * (as x86-64's kernel does), the others fault */
+		CHECK_EQ(rd[k](U(dst), 16, 0, 0, 0), k == 2 ? NEG(ERANGE) : NEG(EFAULT));
 		CHECK(all_bytes(dst, 0, 16));
 		CHECK_EQ(dst[16], 0xaa);
 		memset(dst, 0xaa, sizeof(dst));
@@ -481,7 +483,7 @@ static void test_probe_read(void)
 		CHECK_EQ(rs[k](U(sdst), 0, U("hello"), 0, 0), 0);
 		CHECK_EQ(sdst[0], 'q');
 		memset(sdst, 0x55, sizeof(sdst));
-		CHECK_EQ(rs[k](U(sdst), 32, 0, 0, 0), NEG(EFAULT));
+		CHECK_EQ(rs[k](U(sdst), 32, 0, 0, 0), k == 2 ? NEG(ERANGE) : NEG(EFAULT));
 		CHECK(all_bytes(sdst, 0, 32));
 		CHECK_EQ(sdst[32], 0x55);
 		/* string running into the hole without a NUL: fault */
