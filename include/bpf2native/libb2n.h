@@ -4,9 +4,11 @@
  * An application gets a compiled object either statically (the descriptor
  * symbol b2n_object_<name> emitted by the compiler, see abi.h; the
  * generated skeleton does this for you) or from a shared object made with
- * ld.lld (b2n_object__open_file).  Loading creates the maps, copies the
- * initial global data, fills prog_array/map-in-map initial slots and checks
- * that every helper the code calls is implemented.  Programs then run
+ * ld.lld (b2n_object__open_file).  Opening creates the maps and copies the
+ * initial global data (so .rodata can be changed before load, as with
+ * libbpf); loading binds them to the code, fills prog_array/map-in-map
+ * initial slots, freezes read-only data maps and checks that every helper
+ * the code calls is implemented.  Programs then run
  * synchronously in the calling thread.
  *
  * Conventions (as libbpf 1.x): functions returning int return 0 or a
