@@ -45,8 +45,9 @@ struct b2n_func {
 	uint32_t stack_depth; /* bytes below r10 that the function uses, exactly
 	                         as the kernel verifier derives it */
 	uint32_t chain_depth; /* combined depth of the deepest call chain that
-	                         starts here (each frame rounded up to 32, as the
-	                         kernel's check_max_stack_depth does) */
+	                         starts here (each frame rounded up to 16, as the
+	                         kernel's check_max_stack_depth does for JITed
+	                         programs since 6.10) */
 	int calls_tail;       /* the function contains a bpf_tail_call */
 };
 
