@@ -14,17 +14,6 @@
 
 #include <bpf2native/runtime.h>
 
-static LLVMValueRef tls(struct lctx *c, const char *name, LLVMTypeRef ty)
-{
-	LLVMValueRef g = LLVMGetNamedGlobal(c->M, name);
-	if (!g) {
-		g = LLVMAddGlobal(c->M, ty, name);
-		LLVMSetLinkage(g, LLVMExternalLinkage);
-		LLVMSetThreadLocal(g, 1);
-	}
-	return g;
-}
-
 static void ret_exceeded(struct lctx *c)
 {
 	LLVMBuildRet(c->B, b2n_k64(c, B2N_LOOP_LIMIT_EXCEEDED));
@@ -38,13 +27,13 @@ LLVMBasicBlockRef b2n_loop__edge(struct lctx *c, LLVMBasicBlockRef target)
 	LLVMBasicBlockRef edge = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.edge");
 	LLVMBasicBlockRef spent = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.spent");
 	LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.go");
-	LLVMValueRef budget = tls(c, "b2n_loop_budget", c->i64);
+	LLVMValueRef budget = b2n_tls_global(c, "b2n_loop_budget", c->i64);
 
 	LLVMPositionBuilderAtEnd(c->B, edge);
 	LLVMValueRef b = LLVMBuildLoad2(c->B, c->i64, budget, "");
 	LLVMBuildCondBr(c->B, LLVMBuildICmp(c->B, LLVMIntEQ, b, b2n_k64(c, 0), ""), spent, go);
 	LLVMPositionBuilderAtEnd(c->B, spent);
-	LLVMBuildStore(c->B, LLVMConstInt(c->i32, 1, 0), tls(c, "b2n_loop_spent", c->i32));
+	LLVMBuildStore(c->B, LLVMConstInt(c->i32, 1, 0), b2n_tls_global(c, "b2n_loop_spent", c->i32));
 	ret_exceeded(c);
 	LLVMPositionBuilderAtEnd(c->B, go);
 	LLVMBuildStore(c->B, LLVMBuildSub(c->B, b, b2n_k64(c, 1), ""), budget);
@@ -57,7 +46,7 @@ void b2n_loop__after_call(struct lctx *c)
 {
 	if (!c->loop_limit)
 		return;
-	LLVMValueRef s = LLVMBuildLoad2(c->B, c->i32, tls(c, "b2n_loop_spent", c->i32), "");
+	LLVMValueRef s = LLVMBuildLoad2(c->B, c->i32, b2n_tls_global(c, "b2n_loop_spent", c->i32), "");
 	LLVMBasicBlockRef out = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.out");
 	LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.cont");
 	LLVMBuildCondBr(c->B, LLVMBuildICmp(c->B, LLVMIntNE, s, LLVMConstInt(c->i32, 0, 0), ""),
@@ -71,6 +60,6 @@ void b2n_loop__entry(struct lctx *c)
 {
 	if (!c->loop_limit)
 		return;
-	LLVMBuildStore(c->B, b2n_k64(c, c->loop_limit), tls(c, "b2n_loop_budget", c->i64));
-	LLVMBuildStore(c->B, LLVMConstInt(c->i32, 0, 0), tls(c, "b2n_loop_spent", c->i32));
+	LLVMBuildStore(c->B, b2n_k64(c, c->loop_limit), b2n_tls_global(c, "b2n_loop_budget", c->i64));
+	LLVMBuildStore(c->B, LLVMConstInt(c->i32, 0, 0), b2n_tls_global(c, "b2n_loop_spent", c->i32));
 }

@@ -68,6 +68,7 @@ void b2n_tail__lower_call(struct lctx *c);
 void b2n_tail__after_local_call(struct lctx *c);
 void b2n_tail__entry(struct lctx *c, LLVMValueRef args[5]);
 LLVMValueRef b2n_tail__entry_of(struct lctx *c, const struct b2n_prog *prog);
+LLVMValueRef b2n_tls_global(struct lctx *c, const char *name, LLVMTypeRef ty);
 
 /* looplimit.c: --loop-limit. */
 LLVMBasicBlockRef b2n_loop__edge(struct lctx *c, LLVMBasicBlockRef target);

@@ -25,7 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static LLVMValueRef tls_global(struct lctx *c, const char *name, LLVMTypeRef ty)
+/* A thread-local variable of the runtime, declared in the module once. */
+LLVMValueRef b2n_tls_global(struct lctx *c, const char *name, LLVMTypeRef ty)
 {
 	LLVMValueRef g = LLVMGetNamedGlobal(c->M, name);
 	if (!g) {
@@ -48,7 +49,7 @@ static LLVMValueRef runtime_fn(struct lctx *c, const char *name, LLVMTypeRef ret
 
 static LLVMValueRef cnt_var(struct lctx *c)
 {
-	return tls_global(c, "b2n_tail_call_cnt", c->i32);
+	return b2n_tls_global(c, "b2n_tail_call_cnt", c->i32);
 }
 
 void b2n_tail__lower_call(struct lctx *c)
@@ -76,8 +77,8 @@ void b2n_tail__lower_call(struct lctx *c)
 	LLVMPositionBuilderAtEnd(B, take);
 	LLVMBuildStore(B, LLVMBuildAdd(B, cnt, LLVMConstInt(c->i32, 1, 0), ""), cnt_var(c));
 	if (c->t->tailcall == B2N_TC_LOOP) {
-		LLVMBuildStore(B, fnp, tls_global(c, "b2n_tail_pending_fn", c->ptr));
-		LLVMBuildStore(B, ctx, tls_global(c, "b2n_tail_pending_ctx", c->i64));
+		LLVMBuildStore(B, fnp, b2n_tls_global(c, "b2n_tail_pending_fn", c->ptr));
+		LLVMBuildStore(B, ctx, b2n_tls_global(c, "b2n_tail_pending_ctx", c->i64));
 		LLVMBuildRet(B, b2n_k64(c, 0));
 	} else {
 		LLVMValueRef a[5] = {ctx, b2n_k64(c, 0), b2n_k64(c, 0), b2n_k64(c, 0),
