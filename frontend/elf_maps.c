@@ -853,7 +853,8 @@ static void read_lines(struct b2n_elf_maps *m)
 			m->nlines++;
 		}
 	}
-	qsort(m->lines, m->nlines, sizeof(*m->lines), cmp_lrec);
+	if (m->nlines)
+		qsort(m->lines, m->nlines, sizeof(*m->lines), cmp_lrec);
 }
 
 const char *b2n_elf_maps__line(const struct b2n_elf_maps *m, size_t shndx, uint64_t insn_off)
