@@ -65,6 +65,8 @@ struct b2n_prog {
 	size_t nfuncs;
 	char **lines;           /* optional per-insn "file.c:LINE" (BTF), or NULL */
 	int verified;           /* b2n_prog__verify succeeded: funcs[] depths valid */
+	uint32_t type;          /* B2N_PROG_* of <bpf2native/ctx.h>: from the ELF
+	                           section (elf.c) or --prog-type; 0 = opaque ctx */
 };
 
 enum b2n_input_kind { B2N_IN_AUTO, B2N_IN_ELF, B2N_IN_RAW, B2N_IN_ASM };
@@ -187,6 +189,18 @@ struct b2n_verify_opts {
 };
 int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
                      const struct b2n_verify_opts *opts);
+
+/* ctx.c: the context pass (issue #5), run after b2n_prog__verify for
+ * programs whose type has a native context (prog->type != 0).  Tracks
+ * which registers and stack slots hold the ctx pointer (also across local
+ * calls), rejects an access the program type does not allow, a modified
+ * or ambiguous ctx pointer, or an atomic on ctx, with one b2n_diag line,
+ * and rewrites the accepted accesses in place against the native layouts
+ * of <bpf2native/ctx.h> (as the kernel's convert_ctx_accesses does).
+ * Returns 0 or -EINVAL. */
+int b2n_prog__ctx(const struct b2n_input *obj, struct b2n_prog *prog);
+/* Program type of an ELF section name, as libbpf reads it; 0 if none. */
+uint32_t b2n_prog_type_of_section(const char *section);
 
 /* Diagnostic about one instruction:
  * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */

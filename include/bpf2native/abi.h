@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#define B2N_ABI_VERSION 1
+#define B2N_ABI_VERSION 2
 
 /* b2n_abi_map.flags */
 #define B2N_MAPF_DATA 0x1           /* internal map of a global-data section */
@@ -62,7 +62,9 @@ struct b2n_abi_prog {
 	b2n_abi_entry_fn entry;
 	void *tail_entry;     /* tail-call entry (issue #4); NULL until then */
 	uint32_t stack_depth; /* derived stack depth, 0 when not derived */
-	uint32_t reserved;
+	uint32_t prog_type;   /* B2N_PROG_* of <bpf2native/ctx.h> (enum
+	                         bpf_prog_type): the native ctx layout the
+	                         code was rewritten for; 0 = opaque ctx */
 };
 
 struct b2n_abi_object {

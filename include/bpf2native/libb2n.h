@@ -80,6 +80,48 @@ B2N_API int b2n_program__fd(const struct b2n_program *prog);
 /* Run with r1 = ctx.  Returns 0 and stores r0 in *retval, or -errno. */
 B2N_API int b2n_program__run(const struct b2n_program *prog, void *ctx, uint64_t *retval);
 
+/* enum bpf_prog_type of the program's context (B2N_PROG_* of ctx.h). */
+B2N_API uint32_t b2n_program__type(const struct b2n_program *prog);
+
+/* Run a program over a packet, as the kernel's BPF_PROG_TEST_RUN does
+ * (libbpf's bpf_prog_test_run_opts; the first fields mirror it).  For XDP
+ * the packet gets the kernel's 256 bytes of headroom and its tailroom, for
+ * tc and socket filters an skb whose fields follow the kernel's test run
+ * (protocol from the Ethernet header, ifindex 1, ...; ctx_in may set
+ * mark, priority, cb[], ... in the UAPI struct __sk_buff / xdp_md layout).
+ * data_out receives the packet as the program left it (data_size_out: its
+ * length, as the kernel reports it even when the buffer is too small:
+ * then -ENOSPC).  repeat > 1 runs it that many times and duration is the
+ * mean ns per run.  For other program types ctx_in is passed as r1 and
+ * data_in is not allowed.  Returns 0 or -errno; retval is r0. */
+struct b2n_test_run_opts {
+	size_t sz;
+	const void *data_in;
+	void *data_out;
+	uint32_t data_size_in;
+	uint32_t data_size_out;
+	const void *ctx_in;
+	void *ctx_out;
+	uint32_t ctx_size_in;
+	uint32_t ctx_size_out;
+	uint32_t retval;
+	int repeat;
+	uint32_t duration;
+	uint32_t flags;
+	uint32_t cpu;
+	uint32_t batch_size;
+	/* bpf2native: the target of the last redirect (bpf_redirect or
+	 * bpf_redirect_map), when retval is XDP_REDIRECT / TC_ACT_REDIRECT.
+	 * redirect_map is NULL for bpf_redirect; redirect_ifindex is the
+	 * device the map slot holds (devmap) or the ifindex argument. */
+	const struct b2n_map *redirect_map;
+	uint32_t redirect_key;
+	uint32_t redirect_ifindex;
+	uint64_t redirect_flags;
+};
+B2N_API int b2n_program__test_run(const struct b2n_program *prog,
+                                  struct b2n_test_run_opts *opts);
+
 /* ---- maps --------------------------------------------------------------- */
 B2N_API const char *b2n_map__name(const struct b2n_map *map);
 B2N_API uint32_t b2n_map__type(const struct b2n_map *map);
