@@ -36,6 +36,9 @@ static void usage(FILE *out)
 	        "  --raw-big-endian raw input (and --emit-raw output) use the bpfeb encoding\n"
 	        "  --object-name N  object name used in symbols (default: the input's stem)\n"
 	        "  --name N         program name for asm/raw input (default: prog)\n"
+	        "  --prog-type T    program type of asm/raw input: xdp, tc (sched_cls),\n"
+	        "                   sched_act, socket (socket_filter) or none (default);\n"
+	        "                   ELF programs take it from their section name\n"
 	        "  --dump-bpf       print the disassembly of every program and stop\n"
 	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
 	        "  --allow-uninit   accept reads of registers never written (they are 0)\n"
@@ -164,6 +167,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--name")) {
 			NEED_ARG();
 			oopts.prog_name = next;
+		} else if (!strcmp(a, "--prog-type")) {
+			NEED_ARG();
+			if (b2n_prog_type_by_name(next, &oopts.prog_type))
+				return fail_usage("unknown program type '%s' (xdp, tc, sched_act, "
+				                  "socket or none)", next);
 		} else if (!strcmp(a, "--dump-bpf")) {
 			dump = 1;
 		} else if (!strcmp(a, "--emit-raw")) {

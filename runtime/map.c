@@ -46,6 +46,8 @@ extern const struct b2n_map_ops b2n_rt_ops_array_of_maps;
 extern const struct b2n_map_ops b2n_rt_ops_hash_of_maps;
 /* ringbuf.c */
 extern const struct b2n_map_ops b2n_rt_ops_ringbuf;
+/* map_dev.c: devmap, devmap_hash, cpumap, xskmap */
+extern const struct b2n_map_ops b2n_rt_ops_dev;
 /* map_array.c / map_of_maps.c: forget a program or an inner map. */
 void b2n_rt_prog_array_forget(struct b2n_map *m, const struct b2n_program *p);
 void b2n_rt_mim_forget(struct b2n_map *outer, const struct b2n_map *inner);
@@ -76,6 +78,11 @@ static const struct b2n_map_ops *ops_for_type(uint32_t type)
 		return &b2n_rt_ops_stack;
 	case B2N_MAP_RINGBUF:
 		return &b2n_rt_ops_ringbuf;
+	case B2N_MAP_DEVMAP:
+	case B2N_MAP_DEVMAP_HASH:
+	case B2N_MAP_CPUMAP:
+	case B2N_MAP_XSKMAP:
+		return &b2n_rt_ops_dev;
 	default:
 		return NULL;
 	}

@@ -686,8 +686,16 @@ B2N_API int b2n_program__run(const struct b2n_program *prog, void *ctx, uint64_t
 		          prog->desc->name, prog->obj ? desc_name(prog->obj->desc) : "?");
 		return -EINVAL;
 	}
+	uint32_t saved_type = b2n_rt_cur_prog_type; /* for bpf_redirect (packet.c) */
+	b2n_rt_cur_prog_type = prog->desc->prog_type;
 	r0 = prog->desc->entry(ctx, 0);
+	b2n_rt_cur_prog_type = saved_type;
 	if (retval)
 		*retval = r0;
 	return 0;
+}
+
+B2N_API uint32_t b2n_program__type(const struct b2n_program *prog)
+{
+	return prog ? prog->desc->prog_type : 0;
 }

@@ -142,9 +142,13 @@ enum {
 	B2N_MAP_LPM_TRIE = 11,
 	B2N_MAP_ARRAY_OF_MAPS = 12,
 	B2N_MAP_HASH_OF_MAPS = 13,
+	B2N_MAP_DEVMAP = 14,
+	B2N_MAP_CPUMAP = 16,
+	B2N_MAP_XSKMAP = 17,
 	B2N_MAP_QUEUE = 22,
 	B2N_MAP_STACK = 23,
 	B2N_MAP_RINGBUF = 27,
+	B2N_MAP_DEVMAP_HASH = 25,
 };
 #define B2N_ANY 0
 #define B2N_NOEXIST 1
@@ -237,6 +241,50 @@ int b2n_rt_ncpus(void);
 /* object.c: messages through the replaceable print callback. */
 void b2n_rt_pr(enum b2n_rt_print_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ======================================================================
+ * Packet programs (issue #5): packet.c builds the kernel's test-run
+ * buffers, helpers_pkt.c implements the packet helpers on them, map_dev.c
+ * the redirect maps.
+ * ====================================================================== */
+#include <bpf2native/ctx.h>
+
+/* ctx->priv of a native context built by b2n_program__test_run. */
+struct b2n_pkt {
+	uint32_t type;       /* B2N_PROG_* */
+	unsigned char *head; /* the allocation (XDP: data_hard_start) */
+	uint32_t cap;        /* its size in bytes */
+	/* skb: data offset and length (linear), header offsets from head */
+	uint32_t data, len;
+	uint32_t mac, net;   /* B2N_PKT_UNSET when not set */
+	uint32_t max_len;    /* dev mtu + hard_header_len */
+	int sw_hash;         /* skb->sw_hash | l4_hash */
+	struct b2n_sk_buff *skb;
+	/* xdp: the end of the frame the program may grow into */
+	uint32_t frame_end;
+	struct b2n_xdp_md *xdp;
+};
+#define B2N_PKT_UNSET 0xffffffffu
+
+/* The kernel's per-CPU bpf_redirect_info, here per thread: the last
+ * bpf_redirect / bpf_redirect_map of the running program. */
+struct b2n_rt_redirect {
+	const struct b2n_map *map;
+	uint32_t key, ifindex;
+	uint64_t flags;
+};
+extern __thread struct b2n_rt_redirect b2n_rt_redirect_info;
+/* B2N_PROG_* of the program running in this thread (b2n_program__run):
+ * bpf_redirect (id 23) differs between XDP and tc. */
+extern __thread uint32_t b2n_rt_cur_prog_type;
+/* packet.c: make the skb's headroom at least `head` and tailroom at
+ * least `tail` bytes (reallocating; ctx pointers are refreshed), and
+ * refresh the ctx's len and data pointers from the b2n_pkt. */
+int b2n_rt_skb_reserve(struct b2n_pkt *p, uint32_t head, uint32_t tail);
+void b2n_rt_skb_sync(struct b2n_pkt *p);
+/* map_dev.c: the target of a redirect into slot `key`: 1 and the
+ * ifindex (devmap) or CPU (cpumap) when the slot is set, else 0. */
+int b2n_rt_dev_map_target(struct b2n_map *m, uint32_t key, uint32_t *ifindex);
 
 /* Built-in helpers: uint64_t b2n_h_<name>(r1..r5), one per helpers.def line,
  * registered in b2n_helper_table by helpers.c. */

@@ -1,0 +1,558 @@
+/*
+ * helpers_pkt.c - the packet helpers of XDP, tc and socket-filter
+ * programs, on the native contexts of <bpf2native/ctx.h> and the buffers
+ * packet.c builds (ctx->priv is a struct b2n_pkt).  Each one follows its
+ * kernel counterpart in net/core/filter.c for a linear buffer and an skb
+ * whose ip_summed is CHECKSUM_NONE (the kernel's test run):
+ *
+ *  - XDP: adjust_head (data may move between the end of the 40-byte
+ *    struct xdp_frame plus the metadata and data_end - ETH_HLEN, the
+ *    metadata moving with it), adjust_meta (metadata 4-byte multiple, at
+ *    most 255 bytes: -EACCES; out of [frame, data]: -EINVAL), adjust_tail
+ *    (data_end within [data + ETH_HLEN, frame end]; growth is zeroed),
+ *    load/store_bytes (offset or len over 0xffff -EFAULT, past the end
+ *    -EINVAL), get_buff_len, redirect (flags -> XDP_ABORTED) and
+ *    redirect_map (devmap/cpumap/xskmap, map_dev.c; the low two flag bits
+ *    are the action when the slot is empty, BPF_F_BROADCAST and
+ *    BPF_F_EXCLUDE_INGRESS for devmaps).  A redirect is recorded per
+ *    thread (the kernel's bpf_redirect_info) and reported by test_run.
+ *  - skb: load_bytes/store_bytes (offsets from skb->data; past the end
+ *    -EFAULT, and load clears the buffer), load_bytes_relative (MAC or
+ *    network header), l3/l4_csum_replace, csum_diff, csum_update
+ *    (-ENOTSUPP without CHECKSUM_COMPLETE), change_tail (new bytes zeroed;
+ *    bounded by the network offset below and mtu + hard_header_len above),
+ *    change_head (zeroed, resets the MAC header), pull_data, redirect
+ *    (flags other than BPF_F_INGRESS -> TC_ACT_SHOT), set_hash,
+ *    set_hash_invalid and get_hash_recalc.  BPF_F_RECOMPUTE_CSUM only
+ *    touches skb->csum of CHECKSUM_COMPLETE packets in the kernel: it is
+ *    accepted and has no other effect here either.  get_hash_recalc of a
+ *    packet without a set hash computes a flow hash in the kernel with a
+ *    boot-time random key: here a fixed FNV-1a of the first 64 bytes
+ *    after the MAC header, so it is stable but not the kernel's value.
+ *
+ * Checksums are 16-bit one's complement as in include/net/checksum.h.
+ * csum_partial adds the buffer as 32-bit words in host order (a tail of 1
+ * to 3 bytes as a zero-padded word) in a 64-bit accumulator and folds the
+ * result to the canonical 32-bit representative (0 only when everything
+ * added was 0).  x86_64's csum_partial gives exactly that value (its
+ * 64-bit end-around-carry sum is canonical modulo 2^64-1, and folding it
+ * is canonical modulo 2^32-1), so the unfolded sums agree with the
+ * kernel bit for bit on x86_64.  bpf_csum_diff returns, since Linux 6.13,
+ * that sum folded to 16 bits with csum_from32to16 (the same on every
+ * architecture; before, x86_64 returned the unfolded 32-bit sum and other
+ * architectures something else); sizes must be multiples of 4 and at
+ * most 512 each.  On big-endian hosts the words are loaded big-endian and
+ * every 16-bit result is the byte swap of the little-endian one: the
+ * bytes a program stores are the same on both.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "runtime_internal.h"
+
+#define ETH_HLEN 14u
+#define XDP_FRAME_SIZE 40u /* sizeof(struct xdp_frame) on 64-bit kernels */
+#define B2N_ENOTSUPP 524
+#define XDP_ABORTED 0
+#define XDP_REDIRECT 4
+#define TC_ACT_SHOT 2
+#define TC_ACT_REDIRECT 7
+#define F_INGRESS 1u
+#define F_BROADCAST (1u << 3)
+#define F_EXCLUDE_INGRESS (1u << 4)
+#define F_RECOMPUTE_CSUM 1u
+#define F_INVALIDATE_HASH 2u
+#define F_HDR_FIELD_MASK 0xfu
+#define F_PSEUDO_HDR (1u << 4)
+#define F_MARK_MANGLED_0 (1u << 5)
+#define F_MARK_ENFORCE (1u << 6)
+#define F_IPV6 (1u << 7)
+#define HDR_START_MAC 0
+#define HDR_START_NET 1
+
+static uint64_t err64(long e)
+{
+	return (uint64_t)(int64_t)e;
+}
+
+/* ---- checksums ---------------------------------------------------------- */
+
+static uint32_t csum_add(uint32_t a, uint32_t b)
+{
+	a += b;
+	return a + (a < b);
+}
+
+static uint32_t csum_sub(uint32_t a, uint32_t b)
+{
+	return csum_add(a, ~b);
+}
+
+static uint16_t csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static uint16_t csum16_add(uint16_t c, uint16_t a)
+{
+	uint16_t r = (uint16_t)(c + a);
+	return (uint16_t)(r + (r < a));
+}
+
+static uint32_t csum_partial(const unsigned char *p, uint32_t len, uint32_t seed)
+{
+	uint64_t s = seed;
+	uint32_t w;
+	for (; len >= 4; len -= 4, p += 4) {
+		memcpy(&w, p, 4);
+		s += w;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		s += w;
+	}
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+static uint16_t csum_from32to16(uint32_t s)
+{
+	s += (s >> 16) | (s << 16);
+	return (uint16_t)(s >> 16);
+}
+
+static uint16_t ld16(const unsigned char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static void st16(unsigned char *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* csum_replace_by_diff / csum_replace4 / csum_replace2 on a stored sum */
+static void replace_by_diff(unsigned char *ptr, uint32_t diff)
+{
+	st16(ptr, csum_fold(csum_add(diff, ~(uint32_t)ld16(ptr))));
+}
+
+static void replace4(unsigned char *ptr, uint32_t from, uint32_t to)
+{
+	uint32_t tmp = csum_sub(~(uint32_t)ld16(ptr), from);
+	st16(ptr, csum_fold(csum_add(tmp, to)));
+}
+
+static void replace2(unsigned char *ptr, uint16_t from, uint16_t to)
+{
+	uint16_t s = (uint16_t)~ld16(ptr);
+	s = csum16_add(s, (uint16_t)~from);
+	st16(ptr, (uint16_t)~csum16_add(s, to));
+}
+
+uint64_t b2n_h_csum_diff(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	const unsigned char *from = (const unsigned char *)(uintptr_t)r1;
+	const unsigned char *to = (const unsigned char *)(uintptr_t)r3;
+	uint32_t from_size = (uint32_t)r2, to_size = (uint32_t)r4, ret = (uint32_t)r5;
+	if (((from_size | to_size) & 3) || from_size > 512 || to_size > 512)
+		return err64(-EINVAL);
+	if (from_size && to_size)
+		ret = csum_sub(csum_partial(to, to_size, ret), csum_partial(from, from_size, 0));
+	else if (to_size)
+		ret = csum_partial(to, to_size, ret);
+	else if (from_size)
+		ret = ~csum_partial(from, from_size, ~ret);
+	return csum_from32to16(ret);
+}
+
+/* ---- skb ---------------------------------------------------------------- */
+
+static struct b2n_sk_buff *as_skb(uint64_t r)
+{
+	return (struct b2n_sk_buff *)(uintptr_t)r;
+}
+
+static uint32_t skb_len(const struct b2n_sk_buff *skb)
+{
+	return (uint32_t)(skb->data_end_ptr - skb->data_ptr);
+}
+
+uint64_t b2n_h_skb_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+	void *to = (void *)(uintptr_t)r3;
+	(void)r5;
+	if (off > INT32_MAX || (uint64_t)off + len > skb_len(skb)) {
+		memset(to, 0, len);
+		return err64(-EFAULT);
+	}
+	memmove(to, skb->data_ptr + off, len);
+	return 0;
+}
+
+uint64_t b2n_h_skb_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+	if (r5 & ~(uint64_t)(F_RECOMPUTE_CSUM | F_INVALIDATE_HASH))
+		return err64(-EINVAL);
+	if (off > INT32_MAX || (uint64_t)off + len > skb_len(skb))
+		return err64(-EFAULT);
+	memmove(skb->data_ptr + off, (const void *)(uintptr_t)r3, len);
+	if (r5 & F_INVALIDATE_HASH) {
+		struct b2n_pkt *p = skb->priv;
+		skb->hash = 0;
+		if (p)
+			p->sw_hash = 0;
+	}
+	return 0;
+}
+
+uint64_t b2n_h_skb_load_bytes_relative(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                       uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+	void *to = (void *)(uintptr_t)r3;
+	const unsigned char *start = NULL;
+	if (off <= 0xffff) {
+		if (r5 == HDR_START_MAC)
+			start = !p ? skb->data_ptr : p->mac != B2N_PKT_UNSET ? p->head + p->mac : NULL;
+		else if (r5 == HDR_START_NET)
+			start = !p ? skb->data_ptr : p->head + p->net;
+	}
+	if (start && start + off <= skb->data_end_ptr &&
+	    (uint64_t)(skb->data_end_ptr - (start + off)) >= len) {
+		memmove(to, start + off, len);
+		return 0;
+	}
+	memset(to, 0, len);
+	return err64(-EFAULT);
+}
+
+/* offset checks shared by l3/l4_csum_replace; the sum's address or NULL */
+static unsigned char *csum_ptr(struct b2n_sk_buff *skb, uint32_t off)
+{
+	if (off > 0xffff || (off & 1) || off + 2 > skb_len(skb))
+		return NULL;
+	return skb->data_ptr + off;
+}
+
+uint64_t b2n_h_l3_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	unsigned char *ptr;
+	if (r5 & ~(uint64_t)F_HDR_FIELD_MASK)
+		return err64(-EINVAL);
+	if (!(ptr = csum_ptr(as_skb(r1), (uint32_t)r2)))
+		return err64(-EFAULT);
+	switch (r5 & F_HDR_FIELD_MASK) {
+	case 0:
+		if (r3)
+			return err64(-EINVAL);
+		replace_by_diff(ptr, (uint32_t)r4);
+		break;
+	case 2:
+		replace2(ptr, (uint16_t)r3, (uint16_t)r4);
+		break;
+	case 4:
+		replace4(ptr, (uint32_t)r3, (uint32_t)r4);
+		break;
+	default:
+		return err64(-EINVAL);
+	}
+	return 0;
+}
+
+uint64_t b2n_h_l4_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	unsigned char *ptr;
+	int mmzero = (r5 & F_MARK_MANGLED_0) != 0, mforce = (r5 & F_MARK_ENFORCE) != 0;
+	if (r5 & ~(uint64_t)(F_MARK_MANGLED_0 | F_MARK_ENFORCE | F_PSEUDO_HDR | F_HDR_FIELD_MASK |
+	                     F_IPV6))
+		return err64(-EINVAL);
+	if (!(ptr = csum_ptr(as_skb(r1), (uint32_t)r2)))
+		return err64(-EFAULT);
+	if (mmzero && !mforce && !ld16(ptr))
+		return 0;
+	/* CHECKSUM_NONE: the pseudo-header flag changes nothing */
+	switch (r5 & F_HDR_FIELD_MASK) {
+	case 0:
+		if (r3)
+			return err64(-EINVAL);
+		replace_by_diff(ptr, (uint32_t)r4);
+		break;
+	case 2:
+		replace4(ptr, (uint16_t)r3, (uint16_t)r4);
+		break;
+	case 4:
+		replace4(ptr, (uint32_t)r3, (uint32_t)r4);
+		break;
+	default:
+		return err64(-EINVAL);
+	}
+	if (mmzero && !ld16(ptr))
+		st16(ptr, 0xffff); /* CSUM_MANGLED_0 */
+	return 0;
+}
+
+uint64_t b2n_h_csum_update(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return err64(-B2N_ENOTSUPP); /* ip_summed is never CHECKSUM_COMPLETE here */
+}
+
+uint64_t b2n_h_skb_pull_data(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	(void)r3, (void)r4, (void)r5;
+	return (uint32_t)r2 > skb_len(skb) ? err64(-ENOMEM) : 0;
+}
+
+/* __bpf_skb_min_len: the network offset (no transport header is set and
+ * nothing is CHECKSUM_PARTIAL in a test run) */
+static uint32_t skb_min_len(const struct b2n_pkt *p)
+{
+	if (p->net == B2N_PKT_UNSET || p->net <= p->data)
+		return 0;
+	return p->net - p->data;
+}
+
+uint64_t b2n_h_skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	uint32_t new_len = (uint32_t)r2;
+	int err;
+	(void)r4, (void)r5;
+	if (!p)
+		return err64(-EINVAL);
+	if (r3 || new_len > p->max_len || new_len < skb_min_len(p))
+		return err64(-EINVAL);
+	if (new_len > p->len) {
+		if ((err = b2n_rt_skb_reserve(p, 0, new_len - p->len)))
+			return err64(err);
+		memset(p->head + p->data + p->len, 0, new_len - p->len);
+	}
+	p->len = new_len;
+	b2n_rt_skb_sync(p);
+	return 0;
+}
+
+uint64_t b2n_h_skb_change_head(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	uint32_t room = (uint32_t)r2, new_len;
+	int err;
+	(void)r4, (void)r5;
+	if (!p)
+		return err64(-EINVAL);
+	new_len = p->len + room;
+	if (r3 || new_len > p->max_len || new_len < p->len)
+		return err64(-EINVAL);
+	if ((err = b2n_rt_skb_reserve(p, room, 0)))
+		return err64(err);
+	p->data -= room;
+	p->len = new_len;
+	memset(p->head + p->data, 0, room);
+	p->mac = p->data;
+	b2n_rt_skb_sync(p);
+	return 0;
+}
+
+uint64_t b2n_h_set_hash_invalid(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	skb->hash = 0;
+	if (p)
+		p->sw_hash = 0;
+	return 0;
+}
+
+uint64_t b2n_h_set_hash(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	(void)r3, (void)r4, (void)r5;
+	skb->hash = (uint32_t)r2;
+	if (p)
+		p->sw_hash = 1;
+	return 0;
+}
+
+uint64_t b2n_h_get_hash_recalc(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (p && !p->sw_hash) {
+		const unsigned char *s = p->head + (p->net != B2N_PKT_UNSET ? p->net : p->data);
+		uint32_t h = 2166136261u;
+		for (int i = 0; i < 64 && s + i < skb->data_end_ptr; i++)
+			h = (h ^ s[i]) * 16777619u;
+		skb->hash = h ? h : 1;
+		p->sw_hash = 1;
+	}
+	return skb->hash;
+}
+
+/* ---- redirect ------------------------------------------------------------- */
+
+uint64_t b2n_h_redirect(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	if (b2n_rt_cur_prog_type == B2N_PROG_XDP) {
+		if (r2)
+			return XDP_ABORTED;
+		b2n_rt_redirect_info = (struct b2n_rt_redirect){.ifindex = (uint32_t)r1};
+		return XDP_REDIRECT;
+	}
+	if (r2 & ~(uint64_t)F_INGRESS)
+		return TC_ACT_SHOT;
+	b2n_rt_redirect_info = (struct b2n_rt_redirect){.ifindex = (uint32_t)r1, .flags = r2};
+	return TC_ACT_REDIRECT;
+}
+
+uint64_t b2n_h_redirect_map(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_map *m = (struct b2n_map *)(uintptr_t)r1;
+	uint64_t mask = 3, flags = r3;
+	uint32_t key = (uint32_t)r2, ifindex = 0;
+	(void)r4, (void)r5;
+	if (!m)
+		return XDP_ABORTED;
+	if (m->type == B2N_MAP_DEVMAP || m->type == B2N_MAP_DEVMAP_HASH)
+		mask |= F_BROADCAST | F_EXCLUDE_INGRESS;
+	else if (m->type != B2N_MAP_CPUMAP && m->type != B2N_MAP_XSKMAP)
+		return XDP_ABORTED;
+	if (flags & ~mask)
+		return XDP_ABORTED;
+	if (!b2n_rt_dev_map_target(m, key, &ifindex) && !(flags & F_BROADCAST)) {
+		memset(&b2n_rt_redirect_info, 0, sizeof(b2n_rt_redirect_info));
+		return flags & 3;
+	}
+	b2n_rt_redirect_info = (struct b2n_rt_redirect){
+	    .map = m, .key = key, .ifindex = ifindex, .flags = (flags & F_BROADCAST) ? flags : 0};
+	return XDP_REDIRECT;
+}
+
+/* ---- XDP ------------------------------------------------------------------ */
+
+static struct b2n_xdp_md *as_xdp(uint64_t r)
+{
+	return (struct b2n_xdp_md *)(uintptr_t)r;
+}
+
+/* data_hard_start and the frame end, as addresses; without a test-run
+ * buffer the packet itself is the frame */
+static uintptr_t xdp_hard_start(const struct b2n_xdp_md *x)
+{
+	const struct b2n_pkt *p = x->priv;
+	return p ? (uintptr_t)p->head : (uintptr_t)x->data_meta_ptr - XDP_FRAME_SIZE;
+}
+
+static uintptr_t xdp_hard_end(const struct b2n_xdp_md *x)
+{
+	const struct b2n_pkt *p = x->priv;
+	return p ? (uintptr_t)p->head + p->frame_end : (uintptr_t)x->data_end_ptr;
+}
+
+uint64_t b2n_h_xdp_adjust_head(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_xdp_md *x = as_xdp(r1);
+	int32_t off = (int32_t)r2;
+	uintptr_t metalen = (uintptr_t)(x->data_ptr - x->data_meta_ptr);
+	uintptr_t start = xdp_hard_start(x) + XDP_FRAME_SIZE + metalen;
+	uintptr_t data = (uintptr_t)x->data_ptr + (uintptr_t)(intptr_t)off;
+	(void)r3, (void)r4, (void)r5;
+	if ((intptr_t)(data - start) < 0 ||
+	    (intptr_t)((uintptr_t)x->data_end_ptr - ETH_HLEN - data) < 0)
+		return err64(-EINVAL);
+	if (metalen)
+		memmove(x->data_meta_ptr + off, x->data_meta_ptr, metalen);
+	x->data_meta_ptr += off;
+	x->data_ptr += off;
+	return 0;
+}
+
+uint64_t b2n_h_xdp_adjust_meta(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_xdp_md *x = as_xdp(r1);
+	int32_t off = (int32_t)r2;
+	uintptr_t frame_end = xdp_hard_start(x) + XDP_FRAME_SIZE;
+	uintptr_t meta = (uintptr_t)x->data_meta_ptr + (uintptr_t)(intptr_t)off;
+	uintptr_t metalen = (uintptr_t)x->data_ptr - meta;
+	(void)r3, (void)r4, (void)r5;
+	if ((intptr_t)(meta - frame_end) < 0 || (intptr_t)((uintptr_t)x->data_ptr - meta) < 0)
+		return err64(-EINVAL);
+	if ((metalen & 3) || metalen > 255)
+		return err64(-EACCES);
+	x->data_meta_ptr += off;
+	return 0;
+}
+
+uint64_t b2n_h_xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_xdp_md *x = as_xdp(r1);
+	int32_t off = (int32_t)r2;
+	uintptr_t end = (uintptr_t)x->data_end_ptr + (uintptr_t)(intptr_t)off;
+	(void)r3, (void)r4, (void)r5;
+	if ((intptr_t)(xdp_hard_end(x) - end) < 0 ||
+	    (intptr_t)(end - ((uintptr_t)x->data_ptr + ETH_HLEN)) < 0)
+		return err64(-EINVAL);
+	if (off > 0)
+		memset(x->data_end_ptr, 0, (size_t)off);
+	x->data_end_ptr += off;
+	return 0;
+}
+
+uint64_t b2n_h_xdp_get_buff_len(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_xdp_md *x = as_xdp(r1);
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	return (uint64_t)(x->data_end_ptr - x->data_ptr);
+}
+
+/* bpf_xdp_pointer's checks; the address of the bytes */
+static long xdp_span(const struct b2n_xdp_md *x, uint32_t off, uint32_t len, unsigned char **pp)
+{
+	if (off > 0xffff || len > 0xffff)
+		return -EFAULT;
+	if ((uint64_t)off + len > (uint64_t)(x->data_end_ptr - x->data_ptr))
+		return -EINVAL;
+	*pp = x->data_ptr + off;
+	return 0;
+}
+
+uint64_t b2n_h_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	unsigned char *ptr;
+	long err = xdp_span(as_xdp(r1), (uint32_t)r2, (uint32_t)r4, &ptr);
+	(void)r5;
+	if (err)
+		return err64(err);
+	memmove((void *)(uintptr_t)r3, ptr, (uint32_t)r4);
+	return 0;
+}
+
+uint64_t b2n_h_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	unsigned char *ptr;
+	long err = xdp_span(as_xdp(r1), (uint32_t)r2, (uint32_t)r4, &ptr);
+	(void)r5;
+	if (err)
+		return err64(err);
+	memmove(ptr, (const void *)(uintptr_t)r3, (uint32_t)r4);
+	return 0;
+}

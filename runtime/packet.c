@@ -1,0 +1,472 @@
+/*
+ * packet.c - b2n_program__test_run: a packet program run over a buffer the
+ * way the kernel's BPF_PROG_TEST_RUN builds it (net/bpf/test_run.c), and
+ * b2n_ld_pkt, the LD_ABS/LD_IND load.
+ *
+ * XDP (bpf_prog_test_run_xdp): one 4096-byte frame (the kernel's
+ * PAGE_SIZE frag_size).  The packet starts after XDP_PACKET_HEADROOM (256
+ * bytes) minus the metadata given in ctx_in, and the frame ends 320 bytes
+ * before its end (SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on
+ * x86_64): that tailroom bounds bpf_xdp_adjust_tail, the 40 bytes of
+ * struct xdp_frame at the start bound adjust_head/adjust_meta.  Packets
+ * longer than the linear part (3520 bytes) would be multi-buffer in the
+ * kernel: -EOPNOTSUPP here.  ctx_in is a struct xdp_md (data_meta 0,
+ * data = metadata length (a multiple of 4), data_end = data_size_in,
+ * egress_ifindex 0); ingress_ifindex 0 means the loopback device (1) of
+ * the kernel's test run.  The kernel also looks a non-zero
+ * ingress_ifindex up and refuses devices without a registered XDP rx
+ * queue (loopback among them): here any value is given to the program.
+ * data_out receives data_meta..data_end.
+ *
+ * tc and socket filters (bpf_prog_test_run_skb): the data is put after
+ * NET_SKB_PAD (64) bytes of headroom, eth_type_trans() of the loopback
+ * device gives protocol and pkt_type (dev_addr and broadcast are all
+ * zero: a zero destination is PACKET_HOST, a multicast one
+ * PACKET_MULTICAST, any other PACKET_OTHERHOST), the network header
+ * follows the Ethernet header, and skb->data is at the MAC header for tc
+ * and at the network header for socket filters (whose output then gets 14
+ * zero bytes pushed in front, as the kernel does).  ctx_in is a struct
+ * __sk_buff where only mark, priority, ingress_ifindex, ifindex, cb[],
+ * tstamp, wire_len, gso_segs, gso_size and hwtstamp may be non-zero
+ * (-EINVAL otherwise, as convert___skb_to_skb); wire_len must lie in
+ * [len, GSO_LEGACY_MAX_SIZE], gso_segs <= GSO_MAX_SEGS.  An ifindex above
+ * 1 names a device the kernel would look up (-ENODEV if absent): here it
+ * is taken as is.  ctx_out gets back mark, priority, ingress_ifindex,
+ * ifindex, tstamp, cb[], wire_len, gso_segs and hwtstamp.  The skb buffer
+ * is reallocated when a helper grows it (packet pointers are invalidated
+ * by such helpers in the kernel too); its length is bounded by the
+ * loopback's mtu + hard_header_len (65550).
+ *
+ * Common: data_size_out 0 means "no limit"; a larger packet than
+ * data_size_out copies what fits and returns -ENOSPC with data_size_out
+ * set to the full size, retval and duration set, ctx_out not written.
+ * ctx_out that is too small is -ENOSPC too.  repeat runs the program that
+ * many times on the same buffer (state carries over, as in the kernel);
+ * duration is the mean in ns (CLOCK_MONOTONIC).  Error order follows the
+ * kernel's: flags, sizes, data, ctx.  Program types without a native
+ * context get ctx_in (copied, so ctx_out can receive it) as r1.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime_internal.h"
+
+_Static_assert(offsetof(struct b2n_xdp_md, data_ptr) == B2N_XDP_DATA_PTR_OFF, "xdp ctx");
+_Static_assert(offsetof(struct b2n_xdp_md, data_end_ptr) == B2N_XDP_DATA_END_PTR_OFF, "xdp");
+_Static_assert(offsetof(struct b2n_xdp_md, data_meta_ptr) == B2N_XDP_DATA_META_PTR_OFF, "xdp");
+_Static_assert(offsetof(struct b2n_sk_buff, data_ptr) == B2N_SKB_DATA_PTR_OFF, "skb ctx");
+_Static_assert(offsetof(struct b2n_sk_buff, data_end_ptr) == B2N_SKB_DATA_END_PTR_OFF, "skb");
+_Static_assert(offsetof(struct b2n_sk_buff, data_meta_ptr) == B2N_SKB_DATA_META_PTR_OFF, "skb");
+_Static_assert(offsetof(struct b2n_sk_buff, hwtstamp) == 184, "skb hwtstamp");
+
+__thread struct b2n_rt_redirect b2n_rt_redirect_info;
+__thread uint32_t b2n_rt_cur_prog_type;
+
+#define PAGE_SZ 4096u
+#define ETH_HLEN 14u
+#define XDP_HEADROOM 256u
+#define SHINFO_ROOM 320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define SKB_HEADROOM 64u /* NET_SKB_PAD + NET_IP_ALIGN (0 on x86_64) */
+#define LO_MAX_LEN (65536u + ETH_HLEN)
+#define GSO_LEGACY_MAX 65536u
+#define GSO_MAX_SEGS 65535u
+#define XDP_UAPI_SIZE 24u
+#define SKB_UAPI_SIZE 192u
+#define F_TEST_SKB_CHECKSUM_COMPLETE (1u << 2)
+#define F_TEST_XDP_LIVE_FRAMES (1u << 1)
+#define SKF_NET_OFF (-0x100000)
+#define SKF_LL_OFF (-0x200000)
+
+/* ---- LD_ABS / LD_IND ------------------------------------------------------ */
+
+int b2n_ld_pkt(const struct b2n_sk_buff *skb, int64_t off64, uint32_t size, uint64_t *val)
+{
+	const struct b2n_pkt *p = skb->priv;
+	const unsigned char *data = skb->data_ptr, *tail = skb->data_end_ptr, *ptr;
+	const unsigned char *head = p ? p->head : data;
+	int32_t k = (int32_t)off64; /* the kernel's helpers take an int */
+	if (k >= 0) {
+		if ((uint64_t)k + size > (uint64_t)(tail - data))
+			return -1;
+		ptr = data + k;
+	} else if (k >= SKF_NET_OFF) {
+		const unsigned char *net = p && p->net != B2N_PKT_UNSET ? head + p->net : data;
+		ptr = net + (k - SKF_NET_OFF);
+	} else if (k >= SKF_LL_OFF) {
+		if (p && p->mac == B2N_PKT_UNSET)
+			return -1;
+		ptr = (p ? head + p->mac : data) + (k - SKF_LL_OFF);
+	} else {
+		return -1;
+	}
+	if (ptr < head || ptr > tail || (size_t)(tail - ptr) < size)
+		return -1;
+	*val = size == 1 ? ptr[0]
+	       : size == 2
+	           ? (uint64_t)((uint32_t)ptr[0] << 8 | ptr[1])
+	           : ((uint64_t)ptr[0] << 24 | (uint64_t)ptr[1] << 16 | (uint64_t)ptr[2] << 8 | ptr[3]);
+	return 0;
+}
+
+/* ---- skb buffer ------------------------------------------------------------ */
+
+void b2n_rt_skb_sync(struct b2n_pkt *p)
+{
+	struct b2n_sk_buff *skb = p->skb;
+	skb->len = p->len;
+	skb->data_ptr = p->head + p->data;
+	skb->data_end_ptr = skb->data_ptr + p->len;
+	skb->data_meta_ptr = skb->data_ptr;
+}
+
+int b2n_rt_skb_reserve(struct b2n_pkt *p, uint32_t head, uint32_t tail)
+{
+	uint32_t room_h = p->data, room_t = p->cap - p->data - p->len;
+	if (room_h >= head && room_t >= tail)
+		return 0;
+	uint32_t nh = room_h >= head ? room_h : head + SKB_HEADROOM;
+	uint32_t nt = room_t >= tail ? room_t : tail + SHINFO_ROOM;
+	uint64_t ncap = (uint64_t)nh + p->len + nt;
+	if (ncap > (1u << 30))
+		return -ENOMEM;
+	unsigned char *n = calloc(1, (size_t)ncap);
+	if (!n)
+		return -ENOMEM;
+	memcpy(n + nh, p->head + p->data, p->len);
+	int32_t shift = (int32_t)nh - (int32_t)p->data;
+	if (p->mac != B2N_PKT_UNSET)
+		p->mac = (uint32_t)((int32_t)p->mac + shift);
+	if (p->net != B2N_PKT_UNSET)
+		p->net = (uint32_t)((int32_t)p->net + shift);
+	free(p->head);
+	p->head = n;
+	p->cap = (uint32_t)ncap;
+	p->data = nh;
+	b2n_rt_skb_sync(p);
+	return 0;
+}
+
+/* ---- common parts of the test run ------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* bpf_ctx_init: NULL ctx when neither ctx_in nor ctx_out is given. */
+static int ctx_init(const struct b2n_test_run_opts *o, void *ctx, uint32_t max, int *have)
+{
+	*have = 0;
+	if (!o->ctx_in && !o->ctx_out)
+		return 0;
+	*have = 1;
+	memset(ctx, 0, max);
+	if (o->ctx_in) {
+		uint32_t n = o->ctx_size_in;
+		if (n > PAGE_SZ)
+			return -E2BIG;
+		for (uint32_t i = max; i < n; i++)
+			if (((const unsigned char *)o->ctx_in)[i])
+				return -E2BIG;
+		memcpy(ctx, o->ctx_in, n < max ? n : max);
+	}
+	return 0;
+}
+
+static int ctx_finish(struct b2n_test_run_opts *o, const void *ctx, uint32_t size)
+{
+	uint32_t n = size;
+	int err = 0;
+	if (!o->ctx_out)
+		return 0;
+	if (n > o->ctx_size_out) {
+		n = o->ctx_size_out;
+		err = -ENOSPC;
+	}
+	memcpy(o->ctx_out, ctx, n);
+	o->ctx_size_out = size;
+	return err;
+}
+
+/* bpf_test_finish */
+static int data_finish(struct b2n_test_run_opts *o, const unsigned char *data, uint32_t size)
+{
+	uint32_t n = size;
+	int err = 0;
+	if (o->data_size_out && n > o->data_size_out) {
+		n = o->data_size_out;
+		err = -ENOSPC;
+	}
+	if (o->data_out)
+		memcpy(o->data_out, data, n);
+	o->data_size_out = size;
+	return err;
+}
+
+static int run_repeat(const struct b2n_program *prog, void *ctx, struct b2n_test_run_opts *o)
+{
+	uint32_t repeat = o->repeat > 1 ? (uint32_t)o->repeat : 1;
+	uint64_t r0 = 0, t0;
+	int err = 0;
+	memset(&b2n_rt_redirect_info, 0, sizeof(b2n_rt_redirect_info));
+	t0 = now_ns();
+	for (uint32_t i = 0; i < repeat && !err; i++)
+		err = b2n_program__run(prog, ctx, &r0);
+	if (err)
+		return err;
+	o->duration = (uint32_t)((now_ns() - t0) / repeat);
+	o->retval = (uint32_t)r0;
+	if (o->sz >= offsetof(struct b2n_test_run_opts, redirect_flags) + sizeof(uint64_t)) {
+		o->redirect_map = b2n_rt_redirect_info.map;
+		o->redirect_key = b2n_rt_redirect_info.key;
+		o->redirect_ifindex = b2n_rt_redirect_info.ifindex;
+		o->redirect_flags = b2n_rt_redirect_info.flags;
+	}
+	return 0;
+}
+
+/* ---- XDP ------------------------------------------------------------------- */
+
+static int xdp_metalen_invalid(uint32_t len)
+{
+	return (len & 3) || len > 255;
+}
+
+static int test_run_xdp(const struct b2n_program *prog, struct b2n_test_run_opts *o)
+{
+	uint32_t md[XDP_UAPI_SIZE / 4];
+	uint32_t size = o->data_size_in, headroom = XDP_HEADROOM, max_data;
+	struct b2n_xdp_md ctx;
+	struct b2n_pkt p;
+	int have, err;
+
+	if (o->flags & F_TEST_XDP_LIVE_FRAMES)
+		return -EOPNOTSUPP;
+	if (o->flags || o->batch_size)
+		return -EINVAL;
+	if (size < ETH_HLEN)
+		return -EINVAL;
+	if ((err = ctx_init(o, md, XDP_UAPI_SIZE, &have)))
+		return err;
+	if (have) {
+		/* data, data_end, data_meta, ingress_ifindex, rx_queue, egress */
+		if (md[2] || md[1] != size || md[0] > md[1] || xdp_metalen_invalid(md[0]))
+			return -EINVAL;
+		headroom -= md[0];
+	}
+	max_data = PAGE_SZ - headroom - SHINFO_ROOM;
+	if (size > max_data)
+		return -EOPNOTSUPP; /* multi-buffer (frags) */
+	if (have) {
+		if (md[5])
+			return -EINVAL;
+		if (!md[3] && md[4])
+			return -EINVAL;
+	}
+	memset(&p, 0, sizeof(p));
+	p.type = B2N_PROG_XDP;
+	p.cap = PAGE_SZ;
+	p.frame_end = PAGE_SZ - SHINFO_ROOM;
+	p.head = calloc(1, PAGE_SZ);
+	if (!p.head)
+		return -ENOMEM;
+	memcpy(p.head + headroom, o->data_in, size);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.data_meta_ptr = p.head + headroom;
+	ctx.data_ptr = ctx.data_meta_ptr + (have ? md[0] : 0);
+	ctx.data_end_ptr = ctx.data_meta_ptr + size;
+	ctx.ingress_ifindex = have && md[3] ? md[3] : 1;
+	ctx.rx_queue_index = have ? md[4] : 0;
+	ctx.priv = &p;
+	p.xdp = &ctx;
+
+	err = run_repeat(prog, &ctx, o);
+	if (!err) {
+		if (have) {
+			md[0] = (uint32_t)(ctx.data_ptr - ctx.data_meta_ptr);
+			md[1] = (uint32_t)(ctx.data_end_ptr - ctx.data_meta_ptr);
+			md[2] = 0;
+		}
+		err = data_finish(o, ctx.data_meta_ptr,
+		                  (uint32_t)(ctx.data_end_ptr - ctx.data_meta_ptr));
+		if (!err && have)
+			err = ctx_finish(o, md, XDP_UAPI_SIZE);
+	}
+	free(p.head);
+	return err;
+}
+
+/* ---- tc and socket filters -------------------------------------------------- */
+
+static int range_zero(const unsigned char *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (c[i])
+			return 0;
+	return 1;
+}
+
+#define OFF(f) offsetof(struct b2n_sk_buff, f)
+#define END(f) (offsetof(struct b2n_sk_buff, f) + sizeof(((struct b2n_sk_buff *)0)->f))
+
+/* convert___skb_to_skb: only the fields the kernel accepts may be set. */
+static int skb_ctx_check(const struct b2n_sk_buff *c)
+{
+	const unsigned char *b = (const unsigned char *)c;
+	if (!range_zero(b, 0, OFF(mark)) || !range_zero(b, END(mark), OFF(priority)) ||
+	    !range_zero(b, END(ifindex), OFF(cb)) || !range_zero(b, END(cb), OFF(tstamp)) ||
+	    !range_zero(b, END(gso_segs), OFF(gso_size)) ||
+	    !range_zero(b, END(gso_size), OFF(hwtstamp)) ||
+	    !range_zero(b, END(hwtstamp), SKB_UAPI_SIZE))
+		return -EINVAL;
+	return 0;
+}
+
+static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts *o)
+{
+	struct b2n_sk_buff uctx, ctx; /* the kernel's copy of ctx_in, the skb */
+	uint32_t size = o->data_size_in;
+	int is_l2 = prog->desc->prog_type != B2N_PROG_SOCKET_FILTER;
+	struct b2n_pkt p;
+	int have, err;
+
+	if (o->flags & F_TEST_SKB_CHECKSUM_COMPLETE)
+		return -EOPNOTSUPP;
+	if (o->flags || o->cpu || o->batch_size)
+		return -EINVAL;
+	if (size < ETH_HLEN || size > PAGE_SZ - SKB_HEADROOM - SHINFO_ROOM)
+		return -EINVAL;
+	if ((err = ctx_init(o, &uctx, SKB_UAPI_SIZE, &have)))
+		return err;
+	memset(&p, 0, sizeof(p));
+	p.type = prog->desc->prog_type;
+	p.cap = SKB_HEADROOM + size + SHINFO_ROOM;
+	p.head = calloc(1, p.cap);
+	if (!p.head)
+		return -ENOMEM;
+	memcpy(p.head + SKB_HEADROOM, o->data_in, size);
+	p.max_len = LO_MAX_LEN;
+	memset(&ctx, 0, sizeof(ctx));
+	if (have)
+		memcpy(&ctx, &uctx, SKB_UAPI_SIZE);
+	ctx.ifindex = have && uctx.ifindex > 1 ? uctx.ifindex : 1;
+
+	/* eth_type_trans(skb, loopback) */
+	const unsigned char *eth = p.head + SKB_HEADROOM;
+	static const unsigned char zero6[6];
+	if (!memcmp(eth, zero6, 6))
+		ctx.pkt_type = 0; /* PACKET_HOST */
+	else if (eth[0] & 1)
+		ctx.pkt_type = 2; /* PACKET_MULTICAST (lo's broadcast is 0) */
+	else
+		ctx.pkt_type = 3; /* PACKET_OTHERHOST */
+	unsigned char proto[2] = {eth[12], eth[13]};
+	if (proto[0] < 0x06) {
+		int raw = size >= ETH_HLEN + 2 && eth[14] == 0xff && eth[15] == 0xff;
+		proto[0] = 0;
+		proto[1] = raw ? 0x01 : 0x04; /* ETH_P_802_3 : ETH_P_802_2 */
+	}
+	ctx.protocol = (uint32_t)b2n_rt_load(proto, 2, 0);
+	p.mac = SKB_HEADROOM;
+	p.net = SKB_HEADROOM + ETH_HLEN;
+	p.data = is_l2 ? p.mac : p.net;
+	p.len = is_l2 ? size : size - ETH_HLEN;
+	ctx.priv = &p;
+	p.skb = &ctx;
+	b2n_rt_skb_sync(&p);
+
+	err = 0;
+	if (!p.len)
+		err = -EINVAL;
+	else if (have && (err = skb_ctx_check(&uctx)) == 0) {
+		if (uctx.wire_len == 0)
+			ctx.wire_len = p.len;
+		else if (uctx.wire_len < p.len || uctx.wire_len > GSO_LEGACY_MAX)
+			err = -EINVAL;
+		if (uctx.gso_segs > GSO_MAX_SEGS)
+			err = -EINVAL;
+	}
+	if (!err)
+		err = run_repeat(prog, &ctx, o);
+	if (!err && !is_l2) {
+		if ((err = b2n_rt_skb_reserve(&p, ETH_HLEN, 0)) == 0) {
+			p.data -= ETH_HLEN;
+			p.len += ETH_HLEN;
+			memset(p.head + p.data, 0, ETH_HLEN);
+			b2n_rt_skb_sync(&p);
+		}
+	}
+	if (!err) {
+		if (have) {
+			uctx.mark = ctx.mark;
+			uctx.priority = ctx.priority;
+			uctx.ingress_ifindex = ctx.ingress_ifindex;
+			uctx.ifindex = ctx.ifindex;
+			uctx.tstamp = ctx.tstamp;
+			memcpy(uctx.cb, ctx.cb, sizeof(uctx.cb));
+			uctx.wire_len = ctx.wire_len;
+			uctx.gso_segs = ctx.gso_segs;
+			uctx.hwtstamp = ctx.hwtstamp;
+		}
+		err = data_finish(o, p.head + p.data, p.len);
+		if (!err && have)
+			err = ctx_finish(o, &uctx, SKB_UAPI_SIZE);
+	}
+	free(p.head);
+	return err;
+}
+
+/* ---- other program types: ctx_in as r1 -------------------------------------- */
+
+static int test_run_opaque(const struct b2n_program *prog, struct b2n_test_run_opts *o)
+{
+	uint32_t n = o->ctx_size_in > o->ctx_size_out ? o->ctx_size_in : o->ctx_size_out;
+	unsigned char *buf = NULL;
+	int err;
+	if (o->data_in || o->data_out || o->data_size_in)
+		return -EINVAL;
+	if (o->ctx_size_in && !o->ctx_in)
+		return -EINVAL;
+	if (n) {
+		buf = calloc(1, n);
+		if (!buf)
+			return -ENOMEM;
+		if (o->ctx_in)
+			memcpy(buf, o->ctx_in, o->ctx_size_in);
+	}
+	err = run_repeat(prog, buf, o);
+	if (!err && o->ctx_out) {
+		memcpy(o->ctx_out, buf, o->ctx_size_out);
+		o->ctx_size_out = o->ctx_size_in;
+	}
+	free(buf);
+	return err;
+}
+
+B2N_API int b2n_program__test_run(const struct b2n_program *prog, struct b2n_test_run_opts *o)
+{
+	if (!prog || !o || o->sz < offsetof(struct b2n_test_run_opts, redirect_map))
+		return -EINVAL;
+	switch (prog->desc->prog_type) {
+	case B2N_PROG_XDP:
+		if (!o->data_in)
+			return -EINVAL;
+		return test_run_xdp(prog, o);
+	case B2N_PROG_SOCKET_FILTER:
+	case B2N_PROG_SCHED_CLS:
+	case B2N_PROG_SCHED_ACT:
+		if (!o->data_in)
+			return -EINVAL;
+		return test_run_skb(prog, o);
+	default:
+		return test_run_opaque(prog, o);
+	}
+}
