@@ -9,4 +9,8 @@
  * Returns the process exit status. */
 int b2n_gen_main(int argc, char **argv);
 
+/* `bpf2native compare PROG.o [options]` (compare.c): bpf2native side by side
+ * with the kernel's JIT; argv[0] is "compare".  Returns the exit status. */
+int b2n_compare_main(int argc, char **argv);
+
 #endif

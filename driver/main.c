@@ -21,6 +21,7 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: bpf2native [options] INPUT...\n"
 	        "       bpf2native gen skeleton INPUT [-o FILE.h] [--object-name N]\n"
+	        "       bpf2native compare PROG.o [--input FILE] [--target T] [--format F]\n"
 	        "Compile eBPF programs (BPF ELF objects, raw bytecode, or assembly) into one\n"
 	        "native object.  Each program becomes the function b2n_<object>__<program>.\n"
 	        "\n"
@@ -117,6 +118,10 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "gen")) {
 		free(inputs);
 		return b2n_gen_main(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && !strcmp(argv[1], "compare")) {
+		free(inputs);
+		return b2n_compare_main(argc - 1, argv + 1);
 	}
 
 	for (int i = 1; i < argc; i++) {

@@ -34,6 +34,36 @@ struct b2n_compile_opts {
 int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
                 const struct b2n_compile_opts *opts, const char *out_path);
 
+/* stats.c: code statistics (bpf2native compare).  No LLVM type crosses. */
+struct b2n_code_stats {
+	size_t insns; /* native instructions, as LLVM's disassembler reads them */
+	size_t bytes; /* code bytes */
+	size_t bad;   /* bytes it could not decode (skipped) */
+};
+/* Count the instructions of raw code for target t (NULL: the host, e.g. a
+ * kernel JIT image).  Returns 0 or -ENOTSUP (no disassembler). */
+int b2n_code__count(const struct b2n_target *t, const void *code, size_t len,
+                    struct b2n_code_stats *out);
+
+struct b2n_func_stats {
+	size_t insns, bytes;
+	long frame;             /* native frame bytes (CFA offset / SPARC save) */
+	unsigned spills, reloads;               /* "N-byte Spill" / "Reload" */
+	unsigned folded_spills, folded_reloads; /* "Folded Spill" / "Reload" */
+};
+/* A native object as b2n_compile wrote it for t (ELF bytes, copied) and
+ * the assembly text of the same module (borrowed: keep it alive). */
+struct b2n_native_stats;
+int b2n_native__open(const struct b2n_target *t, const void *obj, size_t objlen,
+                     const char *asm_text, struct b2n_native_stats **out);
+/* Statistics of one function symbol; -ENOENT when it was not emitted
+ * (inlined into its callers). */
+int b2n_native__func(const struct b2n_native_stats *ns, const char *symbol,
+                     struct b2n_func_stats *st);
+/* Whether function `from` refers to symbol `to` (calls or jumps to it). */
+int b2n_native__calls(const struct b2n_native_stats *ns, const char *from, const char *to);
+void b2n_native__free(struct b2n_native_stats *ns);
+
 #ifdef B2N_LOWER_INTERNAL
 #include <llvm-c/Core.h>
 
