@@ -96,10 +96,20 @@ int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog)
 			}
 			break;
 		case B2N_F_LDABS:
-			b2n_diag(obj, prog, i,
-			         "legacy LD_ABS/LD_IND packet access is not supported; use direct "
-			         "packet access or bpf_skb_load_bytes()");
-			goto out;
+			if (!b2n_prog_type_has_skb(prog->type)) {
+				b2n_diag(obj, prog, i,
+				         "BPF_LD_[ABS|IND] instructions not allowed for this program "
+				         "type (only socket filters and tc programs: section "
+				         "\"socket\", \"tc\", \"action\"%s)",
+				         obj->kind == B2N_IN_ELF ? "" : " or --prog-type socket|tc");
+				goto out;
+			}
+			if (in->dst != 0 || in->off != 0 ||
+			    ((in->code & 0xe0) == B2N_MODE_ABS && in->src != 0)) {
+				b2n_diag(obj, prog, i, "BPF_LD_[ABS|IND] uses reserved fields");
+				goto out;
+			}
+			break;
 		case B2N_F_CALL:
 			if (in->imm < 0 || in->imm >= B2N_HELPER_TABLE_SIZE ||
 			    (!b2n_helper_known(in->imm) && !b2n_allow_unknown_helpers)) {

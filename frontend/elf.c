@@ -762,6 +762,7 @@ static int add_prog(struct rd *r, size_t si, const char *name, size_t start, siz
 	memset(p, 0, sizeof(*p));
 	p->name = b2n_strdup(name);
 	p->section = b2n_strdup(r->secs[si].name);
+	p->type = b2n_prog_type_of_section(p->section);
 	p->symbol = sym;
 	return build_prog(r, p, si, start, end);
 }

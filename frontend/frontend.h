@@ -132,6 +132,10 @@ struct b2n_open_opts {
 	const char *prog_name;      /* name of the single asm/raw program */
 	int allow_uninit;           /* accept reads of never-written registers
 	                               (as uBPF-style runtimes zero them) */
+	uint32_t prog_type;         /* B2N_PROG_* (ctx.h) of the asm/raw
+	                               program (--prog-type); 0 = opaque ctx.
+	                               ELF programs take theirs from the
+	                               section name */
 };
 
 /* Read and check an input.  On success returns 0 and *out owns everything;
@@ -201,6 +205,12 @@ int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
 int b2n_prog__ctx(const struct b2n_input *obj, struct b2n_prog *prog);
 /* Program type of an ELF section name, as libbpf reads it; 0 if none. */
 uint32_t b2n_prog_type_of_section(const char *section);
+/* Program type of a --prog-type name (xdp, tc, sched_cls, sched_act,
+ * socket, socket_filter, none); returns 0 and sets *type, or -EINVAL. */
+int b2n_prog_type_by_name(const char *name, uint32_t *type);
+/* Whether programs of this type may use LD_ABS/LD_IND (the kernel's
+ * may_access_skb: socket filters, tc classifiers and actions). */
+int b2n_prog_type_has_skb(uint32_t type);
 
 /* Diagnostic about one instruction:
  * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */

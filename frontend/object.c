@@ -43,6 +43,7 @@ static int single_prog(struct b2n_input *obj, const struct b2n_open_opts *o,
 	p->symbol = b2n_strdup(sym);
 	p->insns = insns;
 	p->ninsns = n;
+	p->type = o ? o->prog_type : 0;
 	return 0;
 }
 
@@ -185,15 +186,20 @@ int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
 	if (err)
 		goto fail;
 	for (size_t i = 0; i < obj->nprogs; i++) {
-		struct b2n_verify_opts vo = {.sz = sizeof(vo),
-		                             .allow_uninit = opts && opts->allow_uninit,
-		                             .entry_args = obj->kind == B2N_IN_ELF ? 1 : 2};
+		/* A typed asm/raw program gets what the kernel gives: r1 = ctx. */
+		struct b2n_verify_opts vo = {
+			.sz = sizeof(vo),
+			.allow_uninit = opts && opts->allow_uninit,
+			.entry_args = obj->kind == B2N_IN_ELF || obj->progs[i].type ? 1 : 2};
 		err = b2n_prog__check(obj, &obj->progs[i]);
 		if (!err)
 			err = b2n_prog__verify(obj, &obj->progs[i], &vo);
 		if (err)
 			goto fail;
 		obj->progs[i].verified = 1;
+		/* The context pass: checks and rewrites ctx accesses. */
+		if (obj->progs[i].type && (err = b2n_prog__ctx(obj, &obj->progs[i])))
+			goto fail;
 	}
 	free(buf);
 	*out = obj;

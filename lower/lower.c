@@ -286,6 +286,47 @@ static LLVMValueRef callx_fn(struct lctx *c, LLVMTypeRef *ty)
 	return f;
 }
 
+/* LD_ABS / LD_IND (socket filters and tc; the ctx pass made sure r6 is
+ * the skb): r0 = b2n_ld_pkt(r6, off, size, &val) == 0 ? val : the current
+ * function returns 0, as the kernel's converted LD_ABS does.  The offset is
+ * imm (+ src for LD_IND) truncated to an int, as the kernel passes it to
+ * bpf_skb_load_helper_*.  r1-r5 are clobbered (left as they are: the
+ * verifier refuses reading them). */
+static void lower_ld_pkt(struct lctx *c, const struct b2n_insn *in, int size)
+{
+	LLVMBuilderRef B = c->B;
+	LLVMTypeRef ps[4] = {c->ptr, c->i64, c->i32, c->ptr};
+	LLVMTypeRef ty = LLVMFunctionType(c->i32, ps, 4, 0);
+	LLVMValueRef fn = LLVMGetNamedFunction(c->M, "b2n_ld_pkt");
+	if (!fn)
+		fn = LLVMAddFunction(c->M, "b2n_ld_pkt", ty);
+	LLVMValueRef off = b2n_k64(c, (uint64_t)(int64_t)in->imm);
+	if ((in->code & 0xe0) == B2N_MODE_IND)
+		off = LLVMBuildAdd(B, b2n_reg(c, in->src), off, "");
+	off = LLVMBuildSExt(B, LLVMBuildTrunc(B, off, c->i32, ""), c->i64, "");
+	/* the value slot lives in the entry block, like the registers */
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+	LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(c->fn);
+	LLVMValueRef first = LLVMGetFirstInstruction(entry);
+	if (first)
+		LLVMPositionBuilderBefore(B, first);
+	else
+		LLVMPositionBuilderAtEnd(B, entry);
+	LLVMValueRef val = LLVMBuildAlloca(B, c->i64, "ldpkt");
+	LLVMPositionBuilderAtEnd(B, cur);
+	LLVMValueRef args[4] = {LLVMBuildIntToPtr(B, b2n_reg(c, 6), c->ptr, ""), off,
+	                        LLVMConstInt(c->i32, (unsigned)size, 0), val};
+	LLVMValueRef rc = LLVMBuildCall2(B, ty, fn, args, 4, "");
+	LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(c->C, c->fn, "ldpkt.ok");
+	LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(c->C, c->fn, "ldpkt.out");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, rc, LLVMConstInt(c->i32, 0, 0), ""), ok,
+	                bad);
+	LLVMPositionBuilderAtEnd(B, bad);
+	LLVMBuildRet(B, b2n_k64(c, 0));
+	LLVMPositionBuilderAtEnd(B, ok);
+	b2n_set_reg(c, 0, LLVMBuildLoad2(B, c->i64, val, ""));
+}
+
 /* Lower instruction i of the current function; returns slots consumed. */
 static size_t lower_insn(struct lctx *c, size_t i)
 {
@@ -417,6 +458,8 @@ static size_t lower_insn(struct lctx *c, size_t i)
 		return 2;
 	}
 	case B2N_F_LDABS:
+		lower_ld_pkt(c, in, f.size);
+		return 1;
 	case B2N_F_INVALID:
 		break;
 	}
@@ -663,7 +706,7 @@ static void emit_descriptor(struct lctx *c, const struct b2n_input *obj)
 		                     LLVMGetNamedFunction(c->M, pr->symbol),
 		                     b2n_tail__entry_of(c, pr),
 		                     k32(c, 0),
-		                     k32(c, 0)};
+		                     k32(c, pr->type)};
 		progs[p] = LLVMConstNamedStruct(prog_ty, f, 6);
 	}
 	LLVMValueRef *ids = b2n_xcalloc(nused + 1, sizeof(*ids));

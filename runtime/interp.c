@@ -27,6 +27,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <bpf2native/ctx.h>
+
 #include "runtime_internal.h"
 
 #define B2N_MAX_CALL_FRAMES 8
@@ -499,7 +501,29 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 			pc += 2;
 			break;
 		}
-		case B2N_F_LDABS: /* legacy packet access needs an sk_buff */
+		case B2N_F_LDABS: {
+			/* r6 is the skb (struct b2n_sk_buff, checked by the ctx
+			 * pass); the offset is an int as the kernel passes it.
+			 * Out of the packet: the function returns 0. */
+			uint64_t off = (uint64_t)(int64_t)in->imm, val = 0;
+			if ((in->code & 0xe0) == B2N_MODE_IND)
+				off += srcv;
+			if (b2n_ld_pkt((const struct b2n_sk_buff *)(uintptr_t)reg[6],
+			               (int64_t)s32((uint32_t)off), (uint32_t)f.size, &val)) {
+				reg[0] = 0;
+				if (depth == 0) {
+					*r0 = 0;
+					return 0;
+				}
+				depth--;
+				memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
+				pc = frames[depth].ret_pc;
+				break;
+			}
+			reg[0] = val;
+			pc++;
+			break;
+		}
 		case B2N_F_INVALID:
 		default:
 			return -ENOTSUP;
