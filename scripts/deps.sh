@@ -11,13 +11,15 @@
 #   zlib1g-dev libzstd-dev                libelf/libLLVM link dependencies
 #   gcc-bpf                               GCC-built BPF objects in the ELF tests
 #   qemu-user                             running the five foreign targets
+#   libdpdk-dev                           bench/: DPDK's librte_bpf JIT and
+#                                         interpreter, a peer in the benchmarks
 #   gcc-<arch>-linux-gnu libc6-dev-<debarch>-cross
 #                                         cross-building the runtime, the test
 #                                         harnesses and the examples per target
 B2N_DEB_PACKAGES="cmake make gcc libc6-dev pkg-config binutils
 llvm-19-dev clang-19 lld-19
 libelf-dev libbpf-dev zlib1g-dev libzstd-dev
-gcc-bpf qemu-user
+gcc-bpf qemu-user libdpdk-dev
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
 gcc-sparc64-linux-gnu libc6-dev-sparc64-cross
