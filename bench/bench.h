@@ -19,5 +19,6 @@ uint64_t nat_jhash(uint8_t *d, const uint8_t *end);
 uint64_t nat_strmatch(uint8_t *d, const uint8_t *end);
 uint64_t nat_fsm(uint8_t *d, const uint8_t *end);
 uint64_t nat_loop(uint8_t *d, const uint8_t *end);
+uint64_t nat_empty(uint8_t *d, const uint8_t *end);
 
 #endif

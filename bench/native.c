@@ -38,3 +38,9 @@ __attribute__((noinline)) uint64_t nat_loop(uint8_t *d, const uint8_t *end)
 		acc = b_loop_step(i, acc, buf);
 	return acc;
 }
+
+__attribute__((noinline)) uint64_t nat_empty(uint8_t *d, const uint8_t *end)
+{
+	(void)d, (void)end;
+	return 2; /* XDP_PASS, as the XDP `empty` */
+}
