@@ -47,7 +47,8 @@ int b2n_code__count(const struct b2n_target *t, const void *code, size_t len,
 
 struct b2n_func_stats {
 	size_t insns, bytes;
-	long frame;             /* native frame bytes (CFA offset / SPARC save) */
+	long frame; /* bytes its prologue allocates on the stack (pushes, sp
+	               adjustments, SPARC save), return address excluded */
 	unsigned spills, reloads;               /* "N-byte Spill" / "Reload" */
 	unsigned folded_spills, folded_reloads; /* "Folded Spill" / "Reload" */
 };
@@ -56,6 +57,12 @@ struct b2n_func_stats {
 struct b2n_native_stats;
 int b2n_native__open(const struct b2n_target *t, const void *obj, size_t objlen,
                      const char *asm_text, struct b2n_native_stats **out);
+/* Compile as b2n_compile does, into memory: the object and its verbose
+ * assembly (with the allocator's spill/reload comments) of one module. */
+int b2n_native__compile(struct b2n_input *const *objs, size_t nobjs,
+                        const struct b2n_compile_opts *opts, struct b2n_native_stats **out);
+/* The object's bytes (ELF), e.g. to link it. */
+const void *b2n_native__object(const struct b2n_native_stats *ns, size_t *len);
 /* Statistics of one function symbol; -ENOENT when it was not emitted
  * (inlined into its callers). */
 int b2n_native__func(const struct b2n_native_stats *ns, const char *symbol,

@@ -8,9 +8,11 @@
  * bytes in the object file, located through LLVM's object-file C API by
  * symbol, address and size) and the kernel JIT's image (bpf_prog_info's
  * jited_prog_insns).  The frame size and the spill/reload counts come from
- * the assembly text of the same module: the largest CFA offset declared by
- * the function's CFI (or SPARC's `save %sp, -N, %sp`), as --stats derives
- * it in emit.c, and the register allocator's comments ("8-byte Spill",
+ * the assembly text of the same module: the bytes the function's prologue
+ * allocates (pushes and stack-pointer adjustments
+ * per target, SPARC's `save`; unlike --stats in emit.c, which reads CFI,
+ * this also works where no unwind tables are emitted, and the return
+ * address is not counted), and the register allocator's comments ("8-byte Spill",
  * "8-byte Reload", "Folded Spill", "Folded Reload") between the function's
  * label and its end.  No LLVM type leaves this file: callers see struct
  * b2n_code_stats / b2n_func_stats and an opaque handle.
@@ -22,10 +24,12 @@
 #define B2N_LOWER_INTERNAL
 #include "lower.h"
 
+#include <llvm-c/Analysis.h>
 #include <llvm-c/Disassembler.h>
 #include <llvm-c/Object.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 
 static void init_disasm(void)
 {
@@ -91,7 +95,8 @@ struct b2n_native_stats {
 	const struct b2n_target *t;
 	LLVMMemoryBufferRef mb;
 	LLVMBinaryRef bin;
-	const char *as; /* assembly text, owned by the caller */
+	const char *as; /* assembly text (owned when own_as) */
+	char *own_as;
 };
 
 int b2n_native__open(const struct b2n_target *t, const void *obj, size_t objlen,
@@ -123,7 +128,107 @@ void b2n_native__free(struct b2n_native_stats *ns)
 		return;
 	LLVMDisposeBinary(ns->bin);
 	LLVMDisposeMemoryBuffer(ns->mb);
+	free(ns->own_as);
 	free(ns);
+}
+
+const void *b2n_native__object(const struct b2n_native_stats *ns, size_t *len)
+{
+	*len = LLVMGetBufferSize(ns->mb);
+	return LLVMGetBufferStart(ns->mb);
+}
+
+/* The pipeline of b2n_compile (emit.c), with a target machine that writes
+ * verbose assembly (the register allocator's Spill/Reload comments are
+ * only printed then); the object and the assembly come from the same
+ * optimised module. */
+int b2n_native__compile(struct b2n_input *const *objs, size_t nobjs,
+                        const struct b2n_compile_opts *opts, struct b2n_native_stats **out)
+{
+	const struct b2n_target *t = opts->target;
+	char *msg = NULL;
+	LLVMTargetRef target;
+	*out = NULL;
+	LLVMInitializeAllTargetInfos();
+	LLVMInitializeAllTargets();
+	LLVMInitializeAllTargetMCs();
+	LLVMInitializeAllAsmPrinters();
+	if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+		b2n_err("bpf2native", "LLVM has no backend for %s: %s", t->triple, msg);
+		LLVMDisposeMessage(msg);
+		return -ENOTSUP;
+	}
+	LLVMTargetMachineOptionsRef to = LLVMCreateTargetMachineOptions();
+	LLVMTargetMachineOptionsSetCPU(to, opts->cpu ? opts->cpu : t->cpu);
+	LLVMTargetMachineOptionsSetFeatures(to, t->features);
+	if (t->abi && *t->abi)
+		LLVMTargetMachineOptionsSetABI(to, t->abi);
+	static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+	                                             LLVMCodeGenLevelDefault,
+	                                             LLVMCodeGenLevelAggressive};
+	LLVMTargetMachineOptionsSetCodeGenOptLevel(to, levels[opts->opt_level & 3]);
+	LLVMTargetMachineOptionsSetRelocMode(to, LLVMRelocPIC);
+	LLVMTargetMachineRef tm = LLVMCreateTargetMachineWithOptions(target, t->triple, to);
+	LLVMDisposeTargetMachineOptions(to);
+	if (!tm) {
+		b2n_err("bpf2native", "cannot create a target machine for %s", t->triple);
+		return -EINVAL;
+	}
+	LLVMSetTargetMachineAsmVerbosity(tm, 1);
+	LLVMContextRef ctx = LLVMContextCreate();
+	LLVMModuleRef m = LLVMModuleCreateWithNameInContext(nobjs ? objs[0]->name : "b2n", ctx);
+	LLVMSetTarget(m, t->triple);
+	LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+	LLVMSetModuleDataLayout(m, dl);
+	LLVMDisposeTargetData(dl);
+	b2n_lower__module(m, objs, nobjs, opts);
+	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+		fprintf(stderr, "bpf2native: internal error: invalid IR:\n%s\n", msg);
+		abort();
+	}
+	LLVMDisposeMessage(msg);
+	msg = NULL;
+	char passes[32];
+	snprintf(passes, sizeof(passes), "default<O%d>", opts->opt_level);
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef perr = LLVMRunPasses(m, passes, tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (perr) {
+		char *e = LLVMGetErrorMessage(perr);
+		fprintf(stderr, "bpf2native: internal error: pass pipeline: %s\n", e);
+		LLVMDisposeErrorMessage(e);
+		abort();
+	}
+	int err = 0;
+	LLVMMemoryBufferRef abuf = NULL, obuf = NULL;
+	LLVMModuleRef clone = LLVMCloneModule(m);
+	if (LLVMTargetMachineEmitToMemoryBuffer(tm, clone, LLVMAssemblyFile, &msg, &abuf) ||
+	    LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obuf)) {
+		b2n_err("bpf2native", "code generation for %s failed: %s", t->name, msg);
+		LLVMDisposeMessage(msg);
+		err = -EINVAL;
+	}
+	LLVMDisposeModule(clone);
+	LLVMDisposeModule(m);
+	LLVMContextDispose(ctx);
+	LLVMDisposeTargetMachine(tm);
+	if (!err) {
+		size_t n = LLVMGetBufferSize(abuf);
+		char *as = b2n_xcalloc(n + 2, 1);
+		as[0] = '\n';
+		memcpy(as + 1, LLVMGetBufferStart(abuf), n);
+		err =
+		    b2n_native__open(t, LLVMGetBufferStart(obuf), LLVMGetBufferSize(obuf), as, out);
+		if (err)
+			free(as);
+		else
+			(*out)->own_as = as;
+	}
+	if (abuf)
+		LLVMDisposeMemoryBuffer(abuf);
+	if (obuf)
+		LLVMDisposeMemoryBuffer(obuf);
+	return err;
 }
 
 /* The function's text in the assembly: from its label to .Lfunc_end. */
@@ -142,6 +247,29 @@ static const char *asm_func(const char *as, const char *fn, const char **end)
 	return p;
 }
 
+/* Bytes one assembly line allocates on the stack: the prologue forms of
+ * the six targets (x86-64 pushes and `subq $N, %rsp`; AArch64 pre-indexed
+ * stores to sp and `sub sp, sp, #N`; RISC-V `addi sp, sp, -N`; PowerPC
+ * `stdu 1, -N(1)`; s390x `aghi %r15, -N` / `lay %r15, -N(%r15)`; SPARC's
+ * register-window `save %sp, -N, %sp`). */
+static long stack_alloc(const char *s)
+{
+	long v;
+	const char *q;
+	if (!strncmp(s, "push", 4) && (s[4] == 'q' || s[4] == 'l' || s[4] == '\t'))
+		return 8;
+	if (sscanf(s, "subq $%ld, %%rsp", &v) == 1 || sscanf(s, "sub sp, sp, #%ld", &v) == 1 ||
+	    sscanf(s, "addi sp, sp, -%ld", &v) == 1 || sscanf(s, "stdu 1, -%ld(1)", &v) == 1 ||
+	    sscanf(s, "aghi %%r15, -%ld", &v) == 1 ||
+	    sscanf(s, "lay %%r15, -%ld(%%r15)", &v) == 1 ||
+	    sscanf(s, "save %%sp, -%ld, %%sp", &v) == 1)
+		return v > 0 ? v : 0;
+	if ((!strncmp(s, "stp", 3) || !strncmp(s, "str", 3)) && (q = strstr(s, "[sp, #-")) &&
+	    strstr(q, "]!") && sscanf(q, "[sp, #-%ld]!", &v) == 1)
+		return v;
+	return 0;
+}
+
 static void asm_stats(const char *as, const char *fn, struct b2n_func_stats *st)
 {
 	const char *end = NULL, *p = asm_func(as, fn, &end);
@@ -154,7 +282,6 @@ static void asm_stats(const char *as, const char *fn, struct b2n_func_stats *st)
 		const char *eol = strchr(l, '\n');
 		size_t n = eol ? (size_t)(eol - l) : strlen(l);
 		char line[512];
-		long v;
 		if (n >= sizeof(line))
 			n = sizeof(line) - 1;
 		memcpy(line, l, n);
@@ -162,10 +289,7 @@ static void asm_stats(const char *as, const char *fn, struct b2n_func_stats *st)
 		const char *s = line;
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (sscanf(s, ".cfi_def_cfa_offset %ld", &v) == 1 && v > st->frame)
-			st->frame = v;
-		else if (sscanf(s, "save %%sp, -%ld, %%sp", &v) == 1 && v > st->frame)
-			st->frame = v;
+		st->frame += stack_alloc(s);
 		if (strstr(line, "-byte Folded Spill"))
 			st->folded_spills++;
 		else if (strstr(line, "-byte Spill"))

@@ -57,6 +57,14 @@ static|host)
 		if grep -q '"skip": "bpf() not permitted' "$work/calc.el.json"; then
 			echo "NOTE: the kernel columns are skipped here: $(grep -o '"skip": "[^"]*"' "$work/calc.el.json" | head -1)"
 		fi
+		# Where the kernel ran them, both sides must agree on every
+		# program (verdict, output packet).
+		for o in $objs; do
+			base=$(basename "$o" .o)
+			grep -q '"kernel": {"skip"' "$work/$base.json" && continue
+			grep -q '"agree": "yes' "$work/$base.json" \
+				|| fail "$base: no agreement: $(grep -o '"agree": "[^"]*"\|"run_skip": "[^"]*"' "$work/$base.json")"
+		done
 		# --input: the ctx program (raw_tp: its first two u64 arguments)
 		# gives another result, and both sides agree on it.
 		printf '\x11\x22\x33\x44\x55\x66\x77\x08\x99\xaa\xbb\xcc\xdd\xee\xff\x10' >"$work/ctx.bin"
@@ -76,6 +84,10 @@ static|host)
 		"$b2n" compare "$objdir/parse.el.o" --input "$work/pkt.bin" --format json --repeat 100 \
 			>"$work/pkt.json" || fail "compare parse --input"
 		"$check" "$work/pkt.json" host "$target" || fail "parse --input JSON"
+		if ! grep -q '"kernel": {"skip"' "$work/pkt.json"; then
+			grep -q '"agree": "yes (retval and 60-byte output packet)"' "$work/pkt.json" \
+				|| fail "parse with --input: $(grep -o '"agree": "[^"]*"' "$work/pkt.json")"
+		fi
 	fi
 	echo "PASS: compare $mode $target"
 	;;
