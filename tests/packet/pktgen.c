@@ -11,6 +11,9 @@
  * and addresses that the programs' maps know (NAT, LPM and SNAT rules,
  * the 10.10/16 tunnel prefix).  Header checksums are valid (an IPv4 UDP
  * checksum is sometimes 0, "none") so that rewriters keep them valid.
+ * Every pick is its own statement: the order in which C evaluates
+ * function arguments is unspecified, and the packets must be the same
+ * bytes on every target.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -131,7 +134,8 @@ static void eth(struct gen *g, int ntags, unsigned type)
 	put16(g, pick(g, 256));
 	for (int t = 0; t < ntags; t++) {
 		put16(g, t == 0 && ntags == 2 ? 0x88a8 : 0x8100);
-		put16(g, (pick(g, 8) << 13) | (10 + pick(g, 20)));
+		unsigned pcp = pick(g, 8);
+		put16(g, (pcp << 13) | (10 + pick(g, 20)));
 	}
 	put16(g, type);
 }
@@ -227,7 +231,8 @@ static void ipv4(struct gen *g, unsigned proto, size_t plen, int opts, uint32_t 
 	if (proto == 4) {
 		/* IPIP: an inner IPv4 UDP packet */
 		l4at = g->len;
-		ipv4(g, 17, plen, 0, src4[pick(g, 10)], dst4[pick(g, 10)], 0, 64);
+		uint32_t isrc = src4[pick(g, 10)];
+		ipv4(g, 17, plen, 0, isrc, dst4[pick(g, 10)], 0, 64);
 	} else if (frag & 0x1fff) {
 		l4at = g->len;
 		payload(g, plen + l4len);
@@ -279,6 +284,18 @@ static size_t plen_pick(struct gen *g)
 	return sizes[pick(g, 10)];
 }
 
+/* An IPv4 packet whose payload size, source and destination are picked
+ * here, in this order (never two picks in one expression: C leaves the
+ * order of evaluation of arguments to the compiler). */
+static void v4(struct gen *g, unsigned proto, int opts, const uint32_t *dsts, uint32_t ndst,
+	       unsigned frag, unsigned ttl)
+{
+	size_t plen = plen_pick(g);
+	uint32_t src = src4[pick(g, 10)];
+	uint32_t dst = dsts[pick(g, ndst)];
+	ipv4(g, proto, plen, opts, src, dst, frag, ttl);
+}
+
 /* A well-formed packet of shape k. */
 static void shape(struct gen *g, int k)
 {
@@ -288,8 +305,9 @@ static void shape(struct gen *g, int k)
 	case 2: {
 		unsigned proto = k == 0 ? 17 : k == 1 ? 6 : 1;
 		eth(g, 0, 0x0800);
-		ipv4(g, proto, plen_pick(g), 0, src4[pick(g, 10)], dst4[pick(g, 10)],
-		     pick(g, 3) ? 0x4000 : 0, pick(g, 12) ? 64 : 1);
+		unsigned frag = pick(g, 3) ? 0x4000 : 0;
+		unsigned ttl = pick(g, 12) ? 64 : 1;
+		v4(g, proto, 0, dst4, 10, frag, ttl);
 		break;
 	}
 	case 3:
@@ -297,39 +315,46 @@ static void shape(struct gen *g, int k)
 	case 5: {
 		unsigned proto = k == 3 ? 17 : k == 4 ? 6 : 58;
 		eth(g, 0, 0x86dd);
-		ipv6(g, proto, plen_pick(g), k == 5 ? (int)pick(g, 3) : (int)(pick(g, 4) == 0));
+		size_t plen = plen_pick(g);
+		int ext = k == 5 ? (int)pick(g, 3) : (int)(pick(g, 4) == 0);
+		ipv6(g, proto, plen, ext);
 		break;
 	}
 	case 6: {
 		unsigned type = pick(g, 4) ? 0x0800 : 0x86dd;
 		eth(g, 1, type);
-		if (type == 0x0800)
-			ipv4(g, l4pick(g), plen_pick(g), 0, src4[pick(g, 10)], dst4[pick(g, 10)], 0,
-			     64);
-		else
-			ipv6(g, pick(g, 2) ? 6 : 17, plen_pick(g), 0);
+		unsigned proto = l4pick(g);
+		if (type == 0x0800) {
+			v4(g, proto, 0, dst4, 10, 0, 64);
+		} else {
+			size_t plen = plen_pick(g);
+			ipv6(g, proto == 1 ? 58 : proto, plen, 0);
+		}
 		break;
 	}
 	case 7:
 		eth(g, 2, 0x0800);
-		ipv4(g, l4pick(g), plen_pick(g), 0, src4[pick(g, 10)], dst4[pick(g, 10)], 0, 64);
+		v4(g, l4pick(g), 0, dst4, 10, 0, 64);
 		break;
-	case 8:
+	case 8: {
 		eth(g, 0, 0x0800);
-		ipv4(g, l4pick(g), plen_pick(g), 1 + (int)pick(g, 10), src4[pick(g, 10)],
-		     dst4[pick(g, 10)], 0, 64);
+		unsigned proto = l4pick(g);
+		v4(g, proto, 1 + (int)pick(g, 10), dst4, 10, 0, 64);
 		break;
+	}
 	case 9: {
 		static const unsigned frags[] = {0x2000, 0x2000 | 185, 185, 0x4000 | 0};
 		eth(g, 0, 0x0800);
-		ipv4(g, pick(g, 2) ? 17 : 6, plen_pick(g), 0, src4[pick(g, 10)], dst4[pick(g, 10)],
-		     frags[pick(g, 4)], 64);
+		unsigned proto = pick(g, 2) ? 17 : 6;
+		v4(g, proto, 0, dst4, 10, frags[pick(g, 4)], 64);
 		break;
 	}
-	case 10:
+	case 10: {
 		eth(g, 0, 0x0800);
-		ipv4(g, 4, plen_pick(g), 0, 0xc0000202, 0xc0000201, 0x4000, 64);
+		size_t plen = plen_pick(g);
+		ipv4(g, 4, plen, 0, 0xc0000202, 0xc0000201, 0x4000, 64);
 		break;
+	}
 	case 11: {
 		static const unsigned types[] = {0x0806, 0x88cc, 0x8847, 0x0842};
 		eth(g, 0, types[pick(g, 4)]);
@@ -340,8 +365,7 @@ static void shape(struct gen *g, int k)
 		static const uint32_t d[] = {0x0a0a0101, 0x0a0a6301, 0xcb00710a,
 					     0xcb00710b, 0x0a0a0202, 0xcb00710c};
 		eth(g, 0, 0x0800);
-		ipv4(g, pick(g, 3) ? 17 : 6, plen_pick(g), 0, src4[pick(g, 10)], d[pick(g, 6)],
-		     0, 64);
+		v4(g, pick(g, 3) ? 17 : 6, 0, d, 6, 0, 64);
 		break;
 	}
 	}
@@ -388,8 +412,9 @@ size_t pktgen_make(int i, unsigned char *buf, size_t cap)
 			eth(&g, 0, 0x0800);
 		} else {
 			eth(&g, 0, 0x0800);
-			ipv4(&g, 17, want - 14 - 20 - 8, 0, src4[pick(&g, 10)], dst4[pick(&g, 10)],
-			     0, 64);
+			uint32_t src = src4[pick(&g, 10)];
+			uint32_t dst = dst4[pick(&g, 10)];
+			ipv4(&g, 17, want - 14 - 20 - 8, 0, src, dst, 0, 64);
 		}
 		break;
 	}
