@@ -63,7 +63,11 @@ enum {
 	MT_LPM_TRIE = 11,
 	MT_ARRAY_OF_MAPS = 12,
 	MT_HASH_OF_MAPS = 13,
+	MT_DEVMAP = 14,
+	MT_CPUMAP = 16,
+	MT_XSKMAP = 17,
 	MT_QUEUE = 22,
+	MT_DEVMAP_HASH = 25,
 	MT_STACK = 23,
 	MT_RINGBUF = 27,
 };
@@ -236,7 +240,7 @@ static char *check_def(const struct b2n_input *obj, const struct b2n_map_def *d)
 	case MT_HASH: case MT_ARRAY: case MT_PROG_ARRAY: case MT_PERCPU_HASH:
 	case MT_PERCPU_ARRAY: case MT_LRU_HASH: case MT_LRU_PERCPU_HASH: case MT_LPM_TRIE:
 	case MT_ARRAY_OF_MAPS: case MT_HASH_OF_MAPS: case MT_QUEUE: case MT_STACK:
-	case MT_RINGBUF:
+	case MT_RINGBUF: case MT_DEVMAP: case MT_DEVMAP_HASH: case MT_CPUMAP: case MT_XSKMAP:
 		break;
 	default:
 		return xfmt("unsupported map type %u (%s)", t, type_name(t));
@@ -300,6 +304,16 @@ static char *check_def(const struct b2n_input *obj, const struct b2n_map_def *d)
 			return xfmt("unsupported map_flags 0x%x for a %s map", fl, type_name(t));
 		if (vs > KMALLOC_MAX)
 			return xfmt("value_size %u is too big for a %s map", vs, type_name(t));
+		break;
+	case MT_DEVMAP: case MT_DEVMAP_HASH: case MT_CPUMAP: case MT_XSKMAP:
+		/* runtime/map_dev.c: devmap.c, cpumap.c, xskmap.c alloc checks */
+		if (ks != 4 || (t == MT_XSKMAP ? vs != 4 : vs != 4 && vs != 8))
+			return xfmt("key_size %u, value_size %u: a %s map has a 4-byte key and a "
+			            "%s value", ks, vs, type_name(t), t == MT_XSKMAP ? "4-byte" : "4 or 8-byte");
+		if (fl & ~(t == MT_CPUMAP ? F_NUMA_NODE : F_NUMA_NODE | F_RDONLY | F_WRONLY))
+			return xfmt("unsupported map_flags 0x%x for a %s map", fl, type_name(t));
+		if ((t == MT_CPUMAP && n > 8192) || (t == MT_DEVMAP_HASH && n > (1U << 31)))
+			return xfmt("max_entries %u is too big for a %s map", n, type_name(t));
 		break;
 	case MT_RINGBUF:
 		if (ks || vs)

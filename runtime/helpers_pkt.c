@@ -20,7 +20,8 @@
  *    -EFAULT, and load clears the buffer), load_bytes_relative (MAC or
  *    network header), l3/l4_csum_replace, csum_diff, csum_update
  *    (-ENOTSUPP without CHECKSUM_COMPLETE), change_tail (new bytes zeroed;
- *    bounded by the network offset below and mtu + hard_header_len above),
+ *    bounded by the network offset below and by SKB_MAX_ALLOC, 16064 on
+ *    x86_64, above, as measured on the kernel),
  *    change_head (zeroed, resets the MAC header), pull_data, redirect
  *    (flags other than BPF_F_INGRESS -> TC_ACT_SHOT), set_hash,
  *    set_hash_invalid and get_hash_recalc.  BPF_F_RECOMPUTE_CSUM only
@@ -39,9 +40,11 @@
  * is canonical modulo 2^32-1), so the unfolded sums agree with the
  * kernel bit for bit on x86_64.  bpf_csum_diff returns, since Linux 6.13,
  * that sum folded to 16 bits with csum_from32to16 (the same on every
- * architecture; before, x86_64 returned the unfolded 32-bit sum and other
- * architectures something else); sizes must be multiples of 4 and at
- * most 512 each.  On big-endian hosts the words are loaded big-endian and
+ * architecture; before, x86_64 returned the unfolded 32-bit sum, other
+ * architectures a differently unfolded one, and sizes had to be multiples
+ * of 4 of at most 512 bytes together).  Now any sizes are accepted (the
+ * verifier bounds the memory) and the result never is an error: the
+ * kernel of this machine (6.18) agrees on every generated case.  On big-endian hosts the words are loaded big-endian and
  * every 16-bit result is the byte swap of the little-endian one: the
  * bytes a program stores are the same on both.
  */
@@ -161,8 +164,6 @@ uint64_t b2n_h_csum_diff(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uin
 	const unsigned char *from = (const unsigned char *)(uintptr_t)r1;
 	const unsigned char *to = (const unsigned char *)(uintptr_t)r3;
 	uint32_t from_size = (uint32_t)r2, to_size = (uint32_t)r4, ret = (uint32_t)r5;
-	if (((from_size | to_size) & 3) || from_size > 512 || to_size > 512)
-		return err64(-EINVAL);
 	if (from_size && to_size)
 		ret = csum_sub(csum_partial(to, to_size, ret), csum_partial(from, from_size, 0));
 	else if (to_size)

@@ -34,8 +34,10 @@
  * is taken as is.  ctx_out gets back mark, priority, ingress_ifindex,
  * ifindex, tstamp, cb[], wire_len, gso_segs and hwtstamp.  The skb buffer
  * is reallocated when a helper grows it (packet pointers are invalidated
- * by such helpers in the kernel too); its length is bounded by the
- * loopback's mtu + hard_header_len (65550).
+ * by such helpers in the kernel too); change_head/change_tail bound its
+ * length by SKB_MAX_ALLOC (16064 on x86_64).  As the kernel (6.18) does,
+ * an IPv4 packet shorter than 14 + 20 bytes and an IPv6 packet shorter
+ * than 14 + 40 bytes are -EINVAL.
  *
  * Common: data_size_out 0 means "no limit"; a larger packet than
  * data_size_out copies what fits and returns -ENOSPC with data_size_out
@@ -73,7 +75,7 @@ __thread uint32_t b2n_rt_cur_prog_type;
 #define XDP_HEADROOM 256u
 #define SHINFO_ROOM 320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
 #define SKB_HEADROOM 64u /* NET_SKB_PAD + NET_IP_ALIGN (0 on x86_64) */
-#define LO_MAX_LEN (65536u + ETH_HLEN)
+#define SKB_MAX_ALLOC 16064u /* SKB_WITH_OVERHEAD(PAGE_SIZE << 2): change_head/tail */
 #define GSO_LEGACY_MAX 65536u
 #define GSO_MAX_SEGS 65535u
 #define XDP_UAPI_SIZE 24u
@@ -353,7 +355,7 @@ static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts
 	if (!p.head)
 		return -ENOMEM;
 	memcpy(p.head + SKB_HEADROOM, o->data_in, size);
-	p.max_len = LO_MAX_LEN;
+	p.max_len = SKB_MAX_ALLOC;
 	memset(&ctx, 0, sizeof(ctx));
 	if (have)
 		memcpy(&ctx, &uctx, SKB_UAPI_SIZE);
@@ -384,8 +386,9 @@ static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts
 	b2n_rt_skb_sync(&p);
 
 	err = 0;
-	if (!p.len)
-		err = -EINVAL;
+	if ((proto[0] == 0x08 && proto[1] == 0x00 && size < ETH_HLEN + 20) ||
+	    (proto[0] == 0x86 && proto[1] == 0xdd && size < ETH_HLEN + 40))
+		err = -EINVAL; /* no complete IP header */
 	else if (have && (err = skb_ctx_check(&uctx)) == 0) {
 		if (uctx.wire_len == 0)
 			ctx.wire_len = p.len;
