@@ -132,6 +132,7 @@ struct row {
 	int k_ok;
 	char k_why[WHY];
 	size_t k_xlated, k_jited_bytes, k_jited_insns;
+	long k_frame; /* stack the JIT's main-function prologue allocates, -1 */
 	char k_depths[128];
 	long k_stack;
 	struct run kr, kempty, ours;
@@ -480,6 +481,7 @@ static void kernel_side(const struct opts *o, struct row *r, const unsigned char
 	}
 	const char *sd = strstr(klog, "stack depth ");
 	r->k_stack = -1;
+	r->k_frame = -1;
 	if (sd) {
 		sd += 12;
 		size_t n = strcspn(sd, "\n");
@@ -510,10 +512,13 @@ static void kernel_side(const struct opts *o, struct row *r, const unsigned char
 		whyf(r->k_why, "not JITed (bpf_jit_enable off: the interpreter runs it)");
 	} else {
 		unsigned char *img = b2n_xcalloc(info.jited_prog_len, 1);
-		uint32_t jl = info.jited_prog_len;
+		uint32_t jl = info.jited_prog_len, nf = info.nr_jited_func_lens;
+		uint32_t *flens = b2n_xcalloc(nf ? nf : 1, sizeof(*flens));
 		memset(&info, 0, sizeof(info));
 		info.jited_prog_len = jl;
 		info.jited_prog_insns = (uint64_t)(uintptr_t)img;
+		info.nr_jited_func_lens = nf;
+		info.jited_func_lens = (uint64_t)(uintptr_t)flens;
 		len = sizeof(info);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.jited_prog_insns) {
 			whyf(r->k_why, "JIT image not readable here (%s)",
@@ -523,7 +528,12 @@ static void kernel_side(const struct opts *o, struct row *r, const unsigned char
 			struct b2n_code_stats cs;
 			if (!b2n_code__count(NULL, img, jl, &cs))
 				r->k_jited_insns = cs.insns;
+			/* The main function's frame: its image comes first. */
+			uint32_t l0 = nf && flens[0] && flens[0] <= jl ? flens[0] : jl;
+			if (!b2n_code__count(NULL, img, l0, &cs))
+				r->k_frame = cs.frame;
 		}
+		free(flens);
 		free(img);
 	}
 	if (!o->host) {
@@ -879,6 +889,7 @@ static void print_json(FILE *f, const struct opts *o, struct row *rows, size_t n
 			    f,
 			    "\"xlated_insns\": %zu, \"jited_bytes\": %zu, \"jited_insns\": %zu, ",
 			    r->k_xlated, r->k_jited_bytes, r->k_jited_insns);
+			fprintf(f, "\"frame_bytes\": %ld, ", r->k_frame);
 			fprintf(f, "\"stack_depth\": %ld, \"stack_depths\": ", r->k_stack);
 			json_str(f, r->k_depths);
 			if (r->k_why[0]) {
@@ -922,7 +933,7 @@ static void print_csv(FILE *f, const struct opts *o, struct row *rows, size_t n)
 	           "spills,reloads,ns_per_run,retval,kernel_jited_insns,kernel_jited_bytes,"
 	           "kernel_xlated_insns,kernel_stack_depth,kernel_ns_per_run,kernel_empty_ns,"
 	           "kernel_retval,agree,kernel_skip,run_skip,target_kernel_jit,"
-	           "est_native_insns,est_frame_bytes\n");
+	           "est_native_insns,est_frame_bytes,kernel_frame_bytes\n");
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[i];
 		csv_field(f, o->path);
@@ -961,9 +972,13 @@ static void print_csv(FILE *f, const struct opts *o, struct row *rows, size_t n)
 		fputc(',', f);
 		csv_field(f, r->kjit);
 		if (r->est_ok)
-			fprintf(f, ",%zu,%ld\n", r->est_insns, r->est_frame);
+			fprintf(f, ",%zu,%ld,", r->est_insns, r->est_frame);
 		else
-			fprintf(f, ",,\n");
+			fprintf(f, ",,,");
+		if (r->k_ok && r->k_frame >= 0)
+			fprintf(f, "%ld\n", r->k_frame);
+		else
+			fprintf(f, "\n");
 	}
 }
 
@@ -994,7 +1009,8 @@ static void print_text(FILE *f, const struct opts *o, struct row *rows, size_t n
 		cell_sz(b, sizeof(b), k, r->k_jited_bytes);
 		fprintf(f, "  %-22s %14s  %s\n", "code bytes", a, b);
 		cell_sz(a, sizeof(a), r->ours_ok, (size_t)r->frame);
-		fprintf(f, "  %-22s %14s  %s\n", "native frame bytes", a, "-");
+		cell_sz(b, sizeof(b), k && r->k_frame >= 0, (size_t)r->k_frame);
+		fprintf(f, "  %-22s %14s  %s\n", "native frame bytes", a, b);
 		snprintf(b, sizeof(b), "%s", k && r->k_depths[0] ? r->k_depths : "-");
 		fprintf(f, "  %-22s %14s  %s\n", "BPF stack depth", r->depths, b);
 		if (r->ours_ok)

@@ -39,6 +39,8 @@ struct b2n_code_stats {
 	size_t insns; /* native instructions, as LLVM's disassembler reads them */
 	size_t bytes; /* code bytes */
 	size_t bad;   /* bytes it could not decode (skipped) */
+	long frame;   /* stack bytes its instructions allocate (pushes, sp
+	                 adjustments: see b2n_func_stats.frame) */
 };
 /* Count the instructions of raw code for target t (NULL: the host, e.g. a
  * kernel JIT image).  Returns 0 or -ENOTSUP (no disassembler). */

@@ -42,6 +42,29 @@ static void init_disasm(void)
 	done = 1;
 }
 
+/* Bytes one assembly line allocates on the stack: the prologue forms of
+ * the six targets (x86-64 pushes and `subq $N, %rsp`; AArch64 pre-indexed
+ * stores to sp and `sub sp, sp, #N`; RISC-V `addi sp, sp, -N`; PowerPC
+ * `stdu 1, -N(1)`; s390x `aghi %r15, -N` / `lay %r15, -N(%r15)`; SPARC's
+ * register-window `save %sp, -N, %sp`). */
+static long stack_alloc(const char *s)
+{
+	long v;
+	const char *q;
+	if (!strncmp(s, "push", 4) && (s[4] == 'q' || s[4] == 'l' || s[4] == '\t'))
+		return 8;
+	if (sscanf(s, "subq $%ld, %%rsp", &v) == 1 || sscanf(s, "sub sp, sp, #%ld", &v) == 1 ||
+	    sscanf(s, "addi sp, sp, -%ld", &v) == 1 || sscanf(s, "stdu 1, -%ld(1)", &v) == 1 ||
+	    sscanf(s, "aghi %%r15, -%ld", &v) == 1 ||
+	    sscanf(s, "lay %%r15, -%ld(%%r15)", &v) == 1 ||
+	    sscanf(s, "save %%sp, -%ld, %%sp", &v) == 1)
+		return v > 0 ? v : 0;
+	if ((!strncmp(s, "stp", 3) || !strncmp(s, "str", 3)) && (q = strstr(s, "[sp, #-")) &&
+	    strstr(q, "]!") && sscanf(q, "[sp, #-%ld]!", &v) == 1)
+		return v;
+	return 0;
+}
+
 int b2n_code__count(const struct b2n_target *t, const void *code, size_t len,
                     struct b2n_code_stats *out)
 {
@@ -83,6 +106,10 @@ int b2n_code__count(const struct b2n_target *t, const void *code, size_t len,
 		}
 		out->insns++;
 		off += n;
+		const char *l = text;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		out->frame += stack_alloc(l);
 	}
 	LLVMDisasmDispose(dc);
 	LLVMDisposeMessage(host);
@@ -245,29 +272,6 @@ static const char *asm_func(const char *as, const char *fn, const char **end)
 		return NULL;
 	*end = strstr(p + 1, "\n.Lfunc_end");
 	return p;
-}
-
-/* Bytes one assembly line allocates on the stack: the prologue forms of
- * the six targets (x86-64 pushes and `subq $N, %rsp`; AArch64 pre-indexed
- * stores to sp and `sub sp, sp, #N`; RISC-V `addi sp, sp, -N`; PowerPC
- * `stdu 1, -N(1)`; s390x `aghi %r15, -N` / `lay %r15, -N(%r15)`; SPARC's
- * register-window `save %sp, -N, %sp`). */
-static long stack_alloc(const char *s)
-{
-	long v;
-	const char *q;
-	if (!strncmp(s, "push", 4) && (s[4] == 'q' || s[4] == 'l' || s[4] == '\t'))
-		return 8;
-	if (sscanf(s, "subq $%ld, %%rsp", &v) == 1 || sscanf(s, "sub sp, sp, #%ld", &v) == 1 ||
-	    sscanf(s, "addi sp, sp, -%ld", &v) == 1 || sscanf(s, "stdu 1, -%ld(1)", &v) == 1 ||
-	    sscanf(s, "aghi %%r15, -%ld", &v) == 1 ||
-	    sscanf(s, "lay %%r15, -%ld(%%r15)", &v) == 1 ||
-	    sscanf(s, "save %%sp, -%ld, %%sp", &v) == 1)
-		return v > 0 ? v : 0;
-	if ((!strncmp(s, "stp", 3) || !strncmp(s, "str", 3)) && (q = strstr(s, "[sp, #-")) &&
-	    strstr(q, "]!") && sscanf(q, "[sp, #-%ld]!", &v) == 1)
-		return v;
-	return 0;
 }
 
 static void asm_stats(const char *as, const char *fn, struct b2n_func_stats *st)

@@ -13,7 +13,8 @@
  *  - target_kernel_jit.note is present; for sparcv9 an estimate
  *    (native_insns_estimate > 0, frame_bytes_estimate >= 176);
  *  - host: kernel has either jited_insns > 0 and jited_bytes > 0 (and
- *    xlated_insns > 0) or a non-empty skip reason; bpf2native has either
+ *    xlated_insns > 0, frame_bytes: -1 when the image is unreadable) or a
+ *    non-empty skip reason; bpf2native has either
  *    ns_per_run > 0 and a retval or a run_skip reason; "agree" is "yes..."
  *    or "-" with a reason on one side, never "no...".
  *  - static (not the host): ns_per_run is null with a run_skip reason.
@@ -290,6 +291,7 @@ int main(int argc, char **argv)
 		} else {
 			CHECK(num(k, "xlated_insns", name) > 0, name, "kernel xlated_insns <= 0");
 			CHECK(num(k, "jited_bytes", name) > 0, name, "kernel jited_bytes <= 0");
+			CHECK(num(k, "frame_bytes", name) >= -1, name, "kernel frame_bytes < -1");
 			const char *kn = str(k, "note");
 			CHECK(num(k, "jited_insns", name) > 0 || (kn && *kn), name,
 			      "kernel jited_insns <= 0 without a note");
