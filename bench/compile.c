@@ -155,11 +155,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(csv, "insns,wall_s,cpu_s,maxrss_kib,insns_per_s\n");
-	printf("%9s %9s %9s %10s %12s %12s\n", "insns", "wall s", "cpu s", "peak MiB",
-	       "insns/s", "cpu/insn rel");
-	double ref = 0;
-	int rc = 0;
-	for (int a = 4; a < argc; a++) {
+	long ns[64];
+	double walls[64], cpus[64], rss[64];
+	int nres = 0, rc = 0;
+	for (int a = 4; a < argc && nres < 64; a++) {
 		long n = strtol(argv[a], NULL, 10);
 		char in[4096], out[4096];
 		snprintf(in, sizeof(in), "%s/gen%ld.bin", argv[2], n);
@@ -189,16 +188,24 @@ int main(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		/* linearity against the 10k program (or the first one) on CPU
-		 * time, which the other processes on the 2 cores do not inflate */
-		double per = cpu / (double)n;
-		if (ref == 0 || n == 10000)
-			ref = per;
-		printf("%9ld %9.3f %9.3f %10.1f %12.0f %12.2f\n", n, wall, cpu,
-		       (double)ru.ru_maxrss / 1024.0, (double)n / cpu, per / ref);
+		fprintf(stderr, "  %ld insns: %.2f s\n", n, cpu);
+		ns[nres] = n, walls[nres] = wall, cpus[nres] = cpu;
+		rss[nres++] = (double)ru.ru_maxrss / 1024.0;
 		fprintf(csv, "%ld,%.3f,%.3f,%ld,%.0f\n", n, wall, cpu, ru.ru_maxrss, (double)n / cpu);
 		unlink(out);
 	}
+	/* linearity: CPU time per instruction relative to the 10k program
+	 * (else the first), CPU time because the other processes on the 2
+	 * cores inflate the wall time */
+	double ref = nres ? cpus[0] / (double)ns[0] : 1;
+	for (int i = 0; i < nres; i++)
+		if (ns[i] == 10000)
+			ref = cpus[i] / (double)ns[i];
+	printf("%9s %9s %9s %10s %12s %14s\n", "insns", "wall s", "cpu s", "peak MiB",
+	       "insns/cpu-s", "cpu/insn vs10k");
+	for (int i = 0; i < nres; i++)
+		printf("%9ld %9.3f %9.3f %10.1f %12.0f %14.2f\n", ns[i], walls[i], cpus[i], rss[i],
+		       (double)ns[i] / cpus[i], cpus[i] / (double)ns[i] / ref);
 	fclose(csv);
 	return rc;
 }
