@@ -1,0 +1,5 @@
+# type: socket
+# expect: invalid bpf_context access off=180 size=1
+ldxb %r2, [%r1+180]
+mov %r0, 0
+exit

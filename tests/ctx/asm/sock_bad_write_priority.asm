@@ -1,0 +1,6 @@
+# type: socket
+# expect: invalid bpf_context access off=32 size=4 \(write
+mov %r2, 1
+stxw [%r1+32], %r2
+mov %r0, 0
+exit

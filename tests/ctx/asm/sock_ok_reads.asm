@@ -1,0 +1,25 @@
+# type: socket
+# expect: ok
+# dump: ldxw %r2, [%r1+84]
+ldxw %r2, [%r1+0]
+ldxw %r2, [%r1+4]
+ldxw %r2, [%r1+8]
+ldxw %r2, [%r1+12]
+ldxw %r2, [%r1+16]
+ldxw %r2, [%r1+20]
+ldxw %r2, [%r1+24]
+ldxw %r2, [%r1+28]
+ldxw %r2, [%r1+32]
+ldxw %r2, [%r1+36]
+ldxw %r2, [%r1+40]
+ldxw %r2, [%r1+44]
+ldxw %r2, [%r1+48]
+ldxw %r2, [%r1+68]
+ldxw %r2, [%r1+84]
+ldxw %r2, [%r1+164]
+ldxw %r2, [%r1+176]
+ldxb %r2, [%r1+1]
+ldxh %r2, [%r1+16]
+ldxdw %r2, [%r1+168]
+mov %r0, 0
+exit
