@@ -45,11 +45,11 @@ int flow_table(struct __sk_buff *skb)
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
 	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->ihl < 5)
+	if ((void *)(ip + 1) > end || PKT_IHL(ip) < 5)
 		return TC_ACT_OK;
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return TC_ACT_OK;
-	__be16 *ports = (void *)ip + ip->ihl * 4;
+	__be16 *ports = (void *)ip + PKT_IHL(ip) * 4;
 	if ((void *)(ports + 2) > end)
 		return TC_ACT_OK;
 	struct flow_key k = {};

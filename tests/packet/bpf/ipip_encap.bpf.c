@@ -40,7 +40,7 @@ int ipip_encap(struct xdp_md *ctx)
 	__builtin_memcpy(&saved, eth, sizeof(saved));
 
 	if (ip->protocol == IPPROTO_IPIP) {
-		if (ip->ihl != 5 || (void *)(ip + 2) > end)
+		if (PKT_IHL(ip) != 5 || (void *)(ip + 2) > end)
 			return XDP_DROP;
 		long err = bpf_xdp_adjust_head(ctx, (int)sizeof(struct iphdr));
 		if (err) {
@@ -80,8 +80,7 @@ int ipip_encap(struct xdp_md *ctx)
 	if ((void *)(outer + 1) > end)
 		return XDP_ABORTED;
 	__builtin_memcpy(eth, &saved, sizeof(saved));
-	outer->version = 4;
-	outer->ihl = 5;
+	*(__u8 *)outer = 0x45; /* version 4, IHL 5 */
 	outer->tos = tos;
 	outer->tot_len = bpf_htons(bpf_ntohs(inner_len) + sizeof(struct iphdr));
 	outer->id = 0;

@@ -35,7 +35,7 @@ int nat44(struct xdp_md *ctx)
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->ihl < 5)
+	if ((void *)(ip + 1) > end || PKT_IHL(ip) < 5)
 		return XDP_PASS;
 	__be32 daddr = ip->daddr;
 	struct nat_val *nv = bpf_map_lookup_elem(&dnat, &daddr);
@@ -60,7 +60,7 @@ int nat44(struct xdp_md *ctx)
 		pkt_add(&nat_stats, 1, 1);
 		return XDP_PASS;
 	}
-	void *l4 = (void *)ip + ip->ihl * 4;
+	void *l4 = (void *)ip + PKT_IHL(ip) * 4;
 	__u16 *csum;
 	__be16 *dport;
 	if (ip->protocol == IPPROTO_TCP) {

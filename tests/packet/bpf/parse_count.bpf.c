@@ -65,13 +65,13 @@ int parse_count(struct xdp_md *ctx)
 		struct iphdr *ip = p;
 		if ((void *)(ip + 1) > end)
 			goto trunc;
-		if (ip->version != 4 || ip->ihl < 5) {
+		if (PKT_IPVER(ip) != 4 || PKT_IHL(ip) < 5) {
 			pkt_add(&counts, C_IPV4_BAD, 1);
 			verdict = XDP_DROP;
 			goto out;
 		}
 		pkt_add(&counts, C_IPV4, 1);
-		__u32 hl = ip->ihl * 4;
+		__u32 hl = PKT_IHL(ip) * 4;
 		if (hl > sizeof(*ip))
 			pkt_add(&counts, C_IPV4_OPTS, 1);
 		if (p + hl > end)
@@ -112,7 +112,7 @@ int parse_count(struct xdp_md *ctx)
 		if ((void *)(th + 1) > end)
 			goto trunc;
 		pkt_add(&counts, C_TCP, 1);
-		if (th->syn && !th->ack)
+		if ((PKT_TCP_FLAGS(th) & (PKT_TH_SYN | PKT_TH_ACK)) == PKT_TH_SYN)
 			pkt_add(&counts, C_TCP_SYN, 1);
 	} else if (l4 == IPPROTO_UDP) {
 		struct udphdr *uh = l4p;

@@ -10,6 +10,10 @@
  * checksum partial sums never reach a map (only their folded 16-bit value
  * reaches the packet, where the ones' complement sum is byte-order
  * independent when loaded and stored in the machine's own order).
+ * No header bit-fields (iphdr ihl/version, tcphdr doff/flags): the UAPI
+ * headers lay them out by the host's asm/byteorder.h, which is wrong for
+ * bpfeb when compiled on a little-endian host; PKT_IHL() and friends read
+ * the bytes instead.
  */
 #ifndef PKT_BPF_H
 #define PKT_BPF_H
@@ -30,6 +34,14 @@ struct vlanhdr {
 	__be16 tci;
 	__be16 proto;
 };
+
+/* Bit-field-free header accessors (see above). */
+#define PKT_IHL(ip) (*(const __u8 *)(ip) & 0xf)
+#define PKT_IPVER(ip) (*(const __u8 *)(ip) >> 4)
+#define PKT_TCP_FLAGS(th) (((const __u8 *)(th))[13])
+#define PKT_TH_FIN 0x01
+#define PKT_TH_SYN 0x02
+#define PKT_TH_ACK 0x10
 
 /* The first word of ICMP/ICMPv6 (linux/icmp.h pulls in libc's socket.h). */
 struct icmpw {

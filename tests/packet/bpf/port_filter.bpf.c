@@ -46,12 +46,12 @@ int port_filter(struct xdp_md *ctx)
 	}
 	if (et == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = p;
-		if ((void *)(ip + 1) > end || ip->ihl < 5)
+		if ((void *)(ip + 1) > end || PKT_IHL(ip) < 5)
 			goto unparsed;
 		if (ip->frag_off & bpf_htons(IP_OFFSET))
 			goto unparsed;
 		proto = ip->protocol;
-		l4 = p + ip->ihl * 4;
+		l4 = p + PKT_IHL(ip) * 4;
 	} else if (et == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = p;
 		if ((void *)(ip6 + 1) > end)

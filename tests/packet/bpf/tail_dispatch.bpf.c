@@ -1,7 +1,8 @@
 /*
  * tail_dispatch.bpf.c - XDP tail-call dispatcher.  The entry program
  * parses Ethernet and IPv4/IPv6, stores the L4 offset in 4 bytes of XDP
- * metadata (bpf_xdp_adjust_meta) and tail-calls the handler the
+ * metadata (bpf_xdp_adjust_meta; in network order, since the kernel's
+ * data_out includes the metadata) and tail-calls the handler the
  * application put at the IP protocol's slot of a prog_array (TCP, UDP,
  * ICMP/ICMPv6; UDP to port 53 chains once more to a DNS handler).  An
  * empty slot falls through to a counter.  Handlers read the offset back
@@ -31,7 +32,7 @@ static __always_inline long l4_off(struct xdp_md *ctx)
 		pkt_add(&disp_stats, S_NOMETA, 1);
 		return -1;
 	}
-	return *meta & 0xfff;
+	return bpf_ntohl(*meta) & 0xfff;
 }
 
 SEC("xdp")
@@ -48,7 +49,7 @@ int handle_tcp(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	pkt_add(&disp_stats, S_TCP, 1);
-	if (th->syn)
+	if (PKT_TCP_FLAGS(th) & PKT_TH_SYN)
 		pkt_add(&disp_stats, S_TCP_SYN, 1);
 	return th->dest ? XDP_PASS : XDP_DROP;
 }
@@ -112,7 +113,7 @@ int dispatch(struct xdp_md *ctx)
 		if ((void *)(ip + 1) > end)
 			return XDP_DROP;
 		proto = ip->protocol;
-		off = sizeof(*eth) + ip->ihl * 4;
+		off = sizeof(*eth) + PKT_IHL(ip) * 4;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 		if ((void *)(ip6 + 1) > end)
@@ -128,7 +129,7 @@ int dispatch(struct xdp_md *ctx)
 	__u32 *meta = (void *)(long)ctx->data_meta;
 	if ((void *)(meta + 1) > data)
 		return XDP_ABORTED;
-	*meta = off;
+	*meta = bpf_htonl(off); /* network order: the metadata is in data_out */
 	bpf_tail_call(ctx, &jmp_table, proto);
 	pkt_add(&disp_stats, S_MISS, 1);
 	return XDP_PASS;

@@ -71,7 +71,7 @@ int tc_rewrite(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	pkt_add(&rw_stats, R_TTL, 1);
 
-	__u32 l4off = off + ip.ihl * 4;
+	__u32 l4off = off + PKT_IHL(&ip) * 4;
 	int first = !(ip.frag_off & bpf_htons(IP_OFFSET));
 	__u32 l4csum = 0;
 	__u64 l4flags = 0;

@@ -35,7 +35,7 @@ int xdp_reflect(struct xdp_md *ctx)
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		goto pass;
 	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->ihl != 5 || (ip->frag_off & bpf_htons(IP_OFFSET)))
+	if ((void *)(ip + 1) > end || PKT_IHL(ip) != 5 || (ip->frag_off & bpf_htons(IP_OFFSET)))
 		goto pass;
 	if (ip->protocol == IPPROTO_ICMP) {
 		struct icmpw *ic = (void *)(ip + 1);
