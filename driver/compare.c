@@ -398,9 +398,10 @@ static void log_reason(char *why, int err)
 	}
 }
 
-/* Open the object with libbpf, autoload only `name`. */
-static struct bpf_object *kopen(const char *path, const char *name, struct bpf_program **out,
-                                char *why)
+/* Open the object with libbpf: autoload every program (all), or only
+ * `name`. */
+static struct bpf_object *kopen(const char *path, const char *name, int all,
+                                struct bpf_program **out, char *why)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 	struct bpf_program *prog;
@@ -412,7 +413,7 @@ static struct bpf_object *kopen(const char *path, const char *name, struct bpf_p
 	bpf_object__for_each_program(prog, obj)
 	{
 		int me = !strcmp(bpf_program__name(prog), name);
-		bpf_program__set_autoload(prog, me);
+		bpf_program__set_autoload(prog, me || all);
 		if (me)
 			*out = prog;
 	}
@@ -456,28 +457,26 @@ static int ktest(int fd, const struct opts *o, const unsigned char *in, size_t i
 static void kernel_side(const struct opts *o, struct row *r, const unsigned char *in, size_t inlen)
 {
 	struct bpf_program *prog;
-	struct bpf_object *obj = kopen(o->path, r->p->name, &prog, r->k_why);
-	if (!obj)
-		return;
-	klog[0] = 0;
-	bpf_program__set_log_buf(prog, klog, KLOG_SIZE);
-	bpf_program__set_log_level(prog, 4);
-	int err = bpf_object__load(obj);
-	if (err) {
-		/* Again at level 1 for the verifier's reason. */
-		bpf_object__close(obj);
-		obj = kopen(o->path, r->p->name, &prog, r->k_why);
+	struct bpf_object *obj = NULL;
+	int err = -EINVAL;
+	/* First with every program of the object (tail-call targets fill
+	 * the prog_array slots libbpf initialises), then with this one
+	 * alone, then alone at log level 1 for the verifier's reason. */
+	for (int attempt = 0; attempt < 3 && err; attempt++) {
+		if (obj)
+			bpf_object__close(obj);
+		obj = kopen(o->path, r->p->name, attempt == 0, &prog, r->k_why);
 		if (!obj)
 			return;
 		klog[0] = 0;
 		bpf_program__set_log_buf(prog, klog, KLOG_SIZE);
-		bpf_program__set_log_level(prog, 1);
+		bpf_program__set_log_level(prog, attempt == 2 ? 1 : 4);
 		err = bpf_object__load(obj);
-		if (err) {
-			log_reason(r->k_why, err);
-			bpf_object__close(obj);
-			return;
-		}
+	}
+	if (err) {
+		log_reason(r->k_why, err);
+		bpf_object__close(obj);
+		return;
 	}
 	const char *sd = strstr(klog, "stack depth ");
 	r->k_stack = -1;
@@ -1293,7 +1292,10 @@ int b2n_compare_main(int argc, char **argv)
 			snprintf(r->depths, sizeof(r->depths), "-");
 		kernel_jit_note(o.t, r);
 		/* the kernel here */
-		if (kernel_ok)
+		if (kernel_ok && pt == BPF_PROG_TYPE_UNSPEC)
+			whyf(r->k_why, "section '%s' names no kernel program type (libbpf)",
+			     p->section ? p->section : "");
+		else if (kernel_ok)
 			kernel_side(&o, r, in, inlen);
 		else
 			whyf(r->k_why, "%s", kwhy);
