@@ -116,7 +116,7 @@ int xdp_adj(struct xdp_md *ctx)
 		put(4, data - meta);
 		put(5, end - data);
 		if (meta + 4 <= data)
-			*(__u32 *)meta ^= 0x5aa5c33c;
+			*(__u32 *)meta ^= bpf_htonl(0x5aa5c33c);
 		if (data + 2 <= end)
 			*(__u16 *)data ^= 0xffff;
 	}
@@ -241,11 +241,19 @@ int tc_csum(struct __sk_buff *ctx)
 	if (bpf_skb_load_bytes(ctx, 14, &c, sizeof(c)))
 		return TC_ACT_UNSPEC;
 	flags = bpf_ntohl(c.w) | (__u64)(c.fl & 0x80) << 25;
-	/* from/to: raw memory words (checksum arithmetic is memory order) */
+	/* from/to: raw memory words (checksum arithmetic is memory order),
+	 * 16-bit ones for the 2-byte form */
+	__u64 from = c.x, to = c.y;
+	if ((flags & 0xf) == 2) {
+		from = *(__u16 *)&c.x;
+		to = *(__u16 *)&c.y;
+	}
+	if (c.op & 2)
+		from = 0;
 	if (c.op & 1)
-		r = bpf_l3_csum_replace(ctx, bpf_ntohs(c.a), c.op & 2 ? 0 : c.x, c.y, flags);
+		r = bpf_l3_csum_replace(ctx, bpf_ntohs(c.a), from, to, flags);
 	else
-		r = bpf_l4_csum_replace(ctx, bpf_ntohs(c.a), c.op & 2 ? 0 : c.x, c.y, flags);
+		r = bpf_l4_csum_replace(ctx, bpf_ntohs(c.a), from, to, flags);
 	put(0, r);
 	return TC_ACT_OK;
 }
