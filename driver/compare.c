@@ -275,7 +275,7 @@ static void kernel_jit_note(const struct b2n_target *t, struct row *r)
 	const struct b2n_prog *p = r->p;
 	size_t first = (size_t)-1, v4 = (size_t)-1;
 	const char *what = NULL, *v4what = NULL;
-	size_t est = 0;
+	size_t est = 0, nbad = 0;
 	int uses_fp = 0, tail = 0;
 	for (size_t i = 0; i < p->ninsns; i++) {
 		const struct b2n_insn *in = &p->insns[i];
@@ -308,6 +308,8 @@ static void kernel_jit_note(const struct b2n_target *t, struct row *r)
 			bad = "callx";
 		if (!bad && f.family == B2N_F_LDABS)
 			bad = NULL; /* the verifier rewrites LD_ABS/IND for every JIT */
+		if (bad)
+			nbad++;
 		if (bad && first == (size_t)-1) {
 			first = i;
 			what = bad;
@@ -331,8 +333,10 @@ static void kernel_jit_note(const struct b2n_target *t, struct row *r)
 		    176 + ((uses_fp || tail) ? (long)((d + 15) & ~15u) : 0) + (tail ? 8 : 0);
 		if (first != (size_t)-1) {
 			b2n_disasm__insn(p->insns, p->ninsns, first, dis, sizeof(dis));
-			whyf(r->kjit, "kernel sparc64 JIT: would refuse (%s at insn %zu `%s`)",
-			     what, first, dis);
+			whyf(r->kjit,
+			     "kernel sparc64 JIT: would refuse (%s at insn %zu `%s`; %zu insns "
+			     "it cannot JIT)",
+			     what, first, dis, nbad);
 		} else {
 			whyf(r->kjit, "kernel sparc64 JIT: supports every instruction used");
 		}
@@ -341,7 +345,9 @@ static void kernel_jit_note(const struct b2n_target *t, struct row *r)
 		whyf(r->kjit, "kernel powerpc64 JIT: v4 %s at insn %zu `%s` needs Linux >= 6.8",
 		     v4what, v4, dis);
 	} else {
-		const char *kn = !strcmp(t->name, "aarch64") ? "arm64" : t->name;
+		const char *kn = !strcmp(t->name, "aarch64")   ? "arm64"
+		                 : !strcmp(t->name, "ppc64le") ? "powerpc64"
+		                                               : t->name;
 		whyf(r->kjit, "kernel %s JIT: supports every instruction used (Linux >= 6.6)%s", kn,
 		     v4 != (size_t)-1 ? "" : "");
 	}
