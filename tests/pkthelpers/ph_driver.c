@@ -292,9 +292,21 @@ static void gen_tc_csum(struct phcase *k, int i)
 	gen_pkt(k, len);
 	t.op = rn(256);
 	t.fl = rn(256);
+	if (rn(8))
+		t.fl &= 0x7f; /* bit 7: a flag above bit 31 */
 	t.a = rn(3) ? rn(len) & ~1u : PICK(len - 2, len - 1, len, 1, 0xffff, 0xfffe, 39, 0, 38);
-	t.w = rn(5) ? PICK(0, 2, 4, 0x12, 0x14, 0x22, 0x24, 0x32, 0x34, 0x62, 0x64, 0x84, 0x94)
-	            : PICK(1, 3, 5, 8, 0x100, 0x10, 0x20, 0x40, 0x80, 0x200);
+	if (rn(6) == 0)
+		t.w = PICK(1, 3, 5, 8, 0x100, 0x10, 0x20, 0x40, 0x80, 0x200, 0x12, 0x14);
+	else if (t.op & 1) /* l3 */
+		t.w = PICK(0, 2, 4);
+	else
+		t.w = PICK(0, 2, 4, 0x12, 0x14, 0x22, 0x24, 0x32, 0x34, 0x62, 0x64, 0x84, 0x94, 0x10,
+		           0x20, 0x30, 0xf4);
+	/* op bit 1: from = 0, mostly for the diff form (field size 0) */
+	if ((t.w & 0xf) == 0 ? rn(8) != 0 : rn(6) == 0)
+		t.op |= 2;
+	else
+		t.op &= ~2u;
 	t.x = rn(4) ? (uint32_t)rnd() : PICK(0, 0xffffffff, 0xffff, 0x10000);
 	t.y = rn(4) ? (uint32_t)rnd() : PICK(0, 0xffffffff, 0xffff, 0x10000);
 	put_ctl(k, 14, &t);
