@@ -24,7 +24,11 @@
  *    x86_64, above, as measured on the kernel),
  *    change_head (zeroed, resets the MAC header), pull_data, redirect
  *    (flags other than BPF_F_INGRESS -> TC_ACT_SHOT), set_hash,
- *    set_hash_invalid and get_hash_recalc.  BPF_F_RECOMPUTE_CSUM only
+ *    set_hash_invalid and get_hash_recalc, vlan_push (the first tag is
+ *    metadata: vlan_present/vlan_tci/vlan_proto; pushing a second one
+ *    writes the first into the packet) and vlan_pop (the metadata tag,
+ *    else one from the packet; a further tag in the packet then becomes
+ *    the metadata tag).  BPF_F_RECOMPUTE_CSUM only
  *    touches skb->csum of CHECKSUM_COMPLETE packets in the kernel: it is
  *    accepted and has no other effect here either.  get_hash_recalc of a
  *    packet without a set hash computes a flow hash in the kernel with a
@@ -406,6 +410,112 @@ uint64_t b2n_h_get_hash_recalc(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		p->sw_hash = 1;
 	}
 	return skb->hash;
+}
+
+/* ---- VLAN (skb_vlan_push / skb_vlan_pop, net/core/skbuff.c) ------------- */
+
+static uint32_t raw16(unsigned char hi, unsigned char lo)
+{
+	unsigned char b[2] = {hi, lo};
+	return (uint32_t)b2n_rt_load(b, 2, 0); /* a __be16 as stored */
+}
+
+static int is_vlan_proto(uint32_t proto)
+{
+	return proto == raw16(0x81, 0x00) || proto == raw16(0x88, 0xa8);
+}
+
+static void vlan_hw_put(struct b2n_sk_buff *skb, uint32_t proto, uint32_t tci)
+{
+	skb->vlan_proto = proto;
+	skb->vlan_tci = tci & 0xffff;
+	skb->vlan_present = proto || skb->vlan_tci;
+}
+
+/* __skb_vlan_pop: take the tag after the MAC addresses out of the data */
+static int vlan_pop_one(struct b2n_pkt *p, uint32_t *tci)
+{
+	struct b2n_sk_buff *skb = p->skb;
+	unsigned char *d = p->head + p->data;
+	if (p->mac != p->data)
+		return -EINVAL;
+	if (p->len < ETH_HLEN + 4)
+		return -ENOMEM;
+	*tci = (uint32_t)d[14] << 8 | d[15];
+	memmove(d + 4, d, 12);
+	if (d[16] >= 0x06) /* vlan_set_encap_proto */
+		skb->protocol = raw16(d[16], d[17]);
+	else
+		skb->protocol = p->len >= ETH_HLEN + 8 && d[18] == 0xff && d[19] == 0xff
+		                    ? raw16(0, 0x01)  /* ETH_P_802_3 */
+		                    : raw16(0, 0x04); /* ETH_P_802_2 */
+	p->data += 4;
+	p->len -= 4;
+	p->mac += 4;
+	if (p->net == B2N_PKT_UNSET || (int64_t)p->net - (int64_t)p->data < (int64_t)ETH_HLEN)
+		p->net = p->data + ETH_HLEN;
+	return 0;
+}
+
+uint64_t b2n_h_skb_vlan_push(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	uint32_t proto = (uint16_t)r2;
+	int err;
+	(void)r4, (void)r5;
+	if (!p)
+		return err64(-EINVAL);
+	if (!is_vlan_proto(proto))
+		proto = raw16(0x81, 0x00);
+	if (skb->vlan_present) {
+		/* the tag already held as metadata goes into the packet */
+		unsigned char *d;
+		if (p->mac != p->data)
+			return err64(-EINVAL);
+		if ((err = b2n_rt_skb_reserve(p, 4, 0)))
+			return err64(err);
+		p->data -= 4;
+		p->len += 4;
+		d = p->head + p->data;
+		memmove(d, d + 4, 12);
+		p->mac -= 4;
+		st16(d + 12, (uint16_t)skb->vlan_proto);
+		d[14] = (unsigned char)(skb->vlan_tci >> 8);
+		d[15] = (unsigned char)skb->vlan_tci;
+		skb->protocol = skb->vlan_proto;
+		if (p->net != B2N_PKT_UNSET)
+			p->net -= 4;
+	}
+	vlan_hw_put(skb, proto, (uint16_t)r3);
+	b2n_rt_skb_sync(p);
+	return 0;
+}
+
+uint64_t b2n_h_skb_vlan_pop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	uint32_t tci, proto;
+	int err = 0;
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (!p)
+		return err64(-EINVAL);
+	if (skb->vlan_present) {
+		vlan_hw_put(skb, 0, 0);
+	} else {
+		if (!is_vlan_proto(skb->protocol))
+			return 0;
+		err = vlan_pop_one(p, &tci);
+	}
+	if (!err && is_vlan_proto(skb->protocol)) {
+		/* the next tag in the packet becomes the metadata tag */
+		proto = skb->protocol;
+		if (!(err = vlan_pop_one(p, &tci)))
+			vlan_hw_put(skb, proto, tci);
+	}
+	b2n_rt_skb_sync(p);
+	return err64(err);
 }
 
 /* ---- redirect ------------------------------------------------------------- */

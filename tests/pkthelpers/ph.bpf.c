@@ -316,6 +316,36 @@ int tc_fields(struct __sk_buff *ctx)
 	return TC_ACT_OK;
 }
 
+/* push/pop sequences; the control block doubles as VLAN headers (offset 14
+ * is the TCI of a tagged frame, 16 its encapsulated protocol = c.a, ...) */
+SEC("tc")
+int tc_vlan(struct __sk_buff *ctx)
+{
+	struct ctl c;
+	__u8 b[4] = {};
+	long r;
+	if (bpf_skb_load_bytes(ctx, 14, &c, sizeof(c)))
+		return TC_ACT_UNSPEC;
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		if (c.op & (1 << (2 * i)))
+			r = bpf_skb_vlan_push(ctx, i & 1 ? c.c : c.a, bpf_ntohs(c.b) + i);
+		else if (c.op & (2 << (2 * i)))
+			r = bpf_skb_vlan_pop(ctx);
+		else
+			continue;
+		put(i, r);
+		put(4 + i, (__u64)ctx->vlan_present << 48 | (__u64)(ctx->vlan_tci & 0xffff) << 32 |
+		               (__u64)bpf_ntohs(ctx->vlan_proto) << 16 | bpf_ntohs(ctx->protocol));
+	}
+	put(8, ctx->len);
+	r = bpf_skb_load_bytes_relative(ctx, 0, b, 4, BPF_HDR_START_NET);
+	put(9, (__u64)(r & 0xff) << 32 | (__u64)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+	r = bpf_skb_load_bytes_relative(ctx, 12, b, 4, BPF_HDR_START_MAC);
+	put(10, (__u64)(r & 0xff) << 32 | (__u64)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+	return TC_ACT_OK;
+}
+
 /* ---- socket filters -------------------------------------------------------------- */
 
 SEC("socket")

@@ -334,6 +334,22 @@ static void gen_tc_csum_diff(struct phcase *k, int i)
 	put_ctl(k, 14, &t);
 }
 
+static void gen_tc_vlan(struct phcase *k, int i)
+{
+	uint32_t len = i % 19 == 0 ? PICK(34, 36, 38, 40) : plen(38, 200);
+	struct ctl t = {0};
+	gen_pkt(k, len);
+	if (rn(4))
+		be16(k->pkt + 12, PICK(0x8100, 0x88a8, 0x8100));
+	t.op = rn(256);
+	t.fl = rn(256);
+	t.a = PICK(0x8100, 0x88a8, 0x0800, 0x86dd, 0x8100, 0x0400, 0x1234);
+	t.b = rn(0x10000);
+	t.c = PICK(0x8100, 0x88a8, 0x0800, 0x0001);
+	t.x = rn(2) ? 0xffff0000u | rn(0x10000) : (uint32_t)rnd();
+	put_ctl(k, 14, &t);
+}
+
 static void gen_skb_ctx(struct phcase *k, uint32_t l2len)
 {
 	unsigned char *m = k->ctx;
@@ -442,6 +458,7 @@ static const struct prog progs[] = {
     {"tc_csum", T_TC, 400, gen_tc_csum},
     {"tc_csum_diff", T_TC, 600, gen_tc_csum_diff},
     {"tc_fields", T_TC, 200, gen_tc_fields},
+    {"tc_vlan", T_TC, 300, gen_tc_vlan},
     {"sock_bytes", T_SOCK, 300, gen_sock_bytes},
     {"sock_ldabs", T_SOCK, 300, gen_sock_ldabs},
 };
