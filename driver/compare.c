@@ -999,7 +999,7 @@ static void print_text(FILE *f, const struct opts *o, struct row *rows, size_t n
 {
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[i];
-		char a[64], b[64];
+		char a[160], b[160];
 		fprintf(f, "%s: program %s (%s%s%s), %zu BPF insns, target %s, -O%d\n", o->path,
 		        r->p->name, r->type, r->p->section ? ", " : "",
 		        r->p->section ? r->p->section : "", r->bpf_insns, o->t->name, o->opt_level);

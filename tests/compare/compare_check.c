@@ -178,6 +178,18 @@ static struct jv *parse_val(void)
 	return v;
 }
 
+static void jfree(struct jv *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		jfree(v->items[i]);
+		free(v->keys[i]);
+	}
+	free(v->items);
+	free(v->keys);
+	free(v->str);
+	free(v);
+}
+
 static struct jv *get(const struct jv *o, const char *key)
 {
 	if (!o || o->t != J_OBJ)
@@ -308,5 +320,6 @@ int main(int argc, char **argv)
 		printf("ok %s: %s: %.0f insns, %.0f bytes; kernel: %s; run: %s; agree: %s\n",
 		       target, name, ni, nb, kskip ? kskip : "jited", rs ? rs : "ran", agree);
 	}
+	jfree(root);
 	return 0;
 }
