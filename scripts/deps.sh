@@ -11,6 +11,11 @@
 #   zlib1g-dev libzstd-dev                libelf/libLLVM link dependencies
 #   gcc-bpf                               GCC-built BPF objects in the ELF tests
 #   qemu-user                             running the five foreign targets
+#   libpcap-dev                           examples/xdp-pcap: the host app, its pcap
+#                                         generator and kernel checker
+#   flex bison dpkg-dev                   examples/xdp-pcap/libpcap.sh: a static libpcap
+#                                         per cross target, built from Debian's
+#                                         source package (apt-get source, dpkg-source)
 #   libdpdk-dev                           bench/: DPDK's librte_bpf JIT and
 #                                         interpreter, a peer in the benchmarks
 #   gcc-<arch>-linux-gnu libc6-dev-<debarch>-cross
