@@ -96,6 +96,7 @@ struct run {
 	char why[WHY];
 	uint64_t retval;
 	double ns;
+	double empty_ns; /* ours: an empty program of the same type, or -1 */
 	uint32_t out_len;
 	int has_out;
 	unsigned char out[MAX_PKT];
@@ -589,11 +590,49 @@ static int quiet_rt(enum b2n_rt_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static void child_run(const char *so, const char *objname, const char *prog, int packet,
-                      const unsigned char *in, size_t inlen, int repeat, struct run *r)
+/* Time `repeat` runs of p after a warm-up (lazy binding, first-touch
+ * faults); the mean ns per run in *ns.  Returns 0 or -errno. */
+static int time_prog(const struct b2n_program *p, test_run_fn tr, const unsigned char *in,
+                     size_t inlen, int repeat, double *ns)
+{
+	int err = 0;
+	if (tr) {
+		unsigned char *scratch = malloc(MAX_PKT);
+		struct b2n_test_run_opts t = {.sz = sizeof(t),
+		                              .data_in = in,
+		                              .data_size_in = (uint32_t)inlen,
+		                              .data_out = scratch,
+		                              .data_size_out = MAX_PKT,
+		                              .repeat = repeat < 1000 ? repeat : 1000};
+		err = tr(p, &t);
+		t.repeat = repeat;
+		t.data_size_out = MAX_PKT;
+		double t0 = now_ns();
+		if (!err)
+			err = tr(p, &t);
+		*ns = (now_ns() - t0) / repeat;
+		free(scratch);
+		return err;
+	}
+	unsigned char ctx[MAX_PKT];
+	uint64_t ret;
+	memset(ctx, 0, sizeof(ctx));
+	memcpy(ctx, in, inlen);
+	for (int i = 0; i < repeat && i < 1000 && !err; i++)
+		err = b2n_program__run(p, ctx, &ret);
+	double t0 = now_ns();
+	for (int i = 0; i < repeat && !err; i++)
+		err = b2n_program__run(p, ctx, &ret);
+	*ns = (now_ns() - t0) / repeat;
+	return err;
+}
+
+static void child_run(const char *so, const char *objname, const char *empty_obj, const char *prog,
+                      int packet, const unsigned char *in, size_t inlen, int repeat, struct run *r)
 {
 	struct b2n_object_open_opts oo = {.sz = sizeof(oo), .object_name = objname};
 	b2n_rt_set_print(quiet_rt);
+	r->empty_ns = -1;
 	struct b2n_object *obj = b2n_object__open_file(so, &oo);
 	if (!obj) {
 		whyf(r->why, "b2n_object__open_file: %s", strerror(errno));
@@ -609,8 +648,9 @@ static void child_run(const char *so, const char *objname, const char *prog, int
 		whyf(r->why, "libb2n does not see a program %s", prog);
 		return;
 	}
+	test_run_fn tr = NULL;
 	if (packet) {
-		test_run_fn tr = (test_run_fn)dlsym(RTLD_DEFAULT, "b2n_program__test_run");
+		tr = (test_run_fn)dlsym(RTLD_DEFAULT, "b2n_program__test_run");
 		if (!tr) {
 			whyf(r->why, "b2n_program__test_run is not in this runtime yet");
 			return;
@@ -629,28 +669,6 @@ static void child_run(const char *so, const char *objname, const char *prog, int
 		r->retval = t.retval;
 		r->has_out = 1;
 		r->out_len = t.data_size_out;
-		unsigned char *scratch = malloc(MAX_PKT);
-		struct b2n_test_run_opts t2 = {.sz = sizeof(t2),
-		                               .data_in = in,
-		                               .data_size_in = (uint32_t)inlen,
-		                               .data_out = scratch,
-		                               .data_size_out = MAX_PKT,
-		                               .repeat = repeat};
-		/* Warm up (lazy binding, first-touch faults), then time. */
-		t2.repeat = repeat < 1000 ? repeat : 1000;
-		err = tr(p, &t2);
-		t2.repeat = repeat;
-		t2.data_size_out = MAX_PKT;
-		double t0 = now_ns();
-		if (!err)
-			err = tr(p, &t2);
-		double t1 = now_ns();
-		free(scratch);
-		if (err) {
-			whyf(r->why, "b2n_program__test_run (repeat): %s", strerror(-err));
-			return;
-		}
-		r->ns = (t1 - t0) / repeat;
 	} else {
 		unsigned char ctx[MAX_PKT];
 		memset(ctx, 0, sizeof(ctx));
@@ -662,18 +680,26 @@ static void child_run(const char *so, const char *objname, const char *prog, int
 			return;
 		}
 		r->retval = ret;
-		for (int i = 0; i < repeat && i < 1000; i++)
-			b2n_program__run(p, ctx, &ret);
-		double t0 = now_ns();
-		for (int i = 0; i < repeat; i++)
-			b2n_program__run(p, ctx, &ret);
-		r->ns = (now_ns() - t0) / repeat;
+	}
+	err = time_prog(p, tr, in, inlen, repeat, &r->ns);
+	if (err) {
+		whyf(r->why, "timed runs: %s", strerror(-err));
+		return;
 	}
 	r->ok = 1;
+	/* The harness: an empty program of the same type, same runs. */
+	struct b2n_object_open_opts eo = {.sz = sizeof(eo), .object_name = empty_obj};
+	struct b2n_object *e = empty_obj ? b2n_object__open_file(so, &eo) : NULL;
+	struct b2n_program *ep = NULL;
+	if (e && !b2n_object__load(e))
+		ep = b2n_object__find_program_by_name(e, "empty");
+	double ens;
+	if (ep && !time_prog(ep, tr, in, inlen, repeat, &ens))
+		r->empty_ns = ens;
 }
 
-static void ours_run(const char *so, const char *objname, struct row *rw, const unsigned char *in,
-                     size_t inlen, int repeat)
+static void ours_run(const char *so, const char *objname, const char *empty_obj, struct row *rw,
+                     const unsigned char *in, size_t inlen, int repeat)
 {
 	struct run *r = &rw->ours;
 	int pfd[2];
@@ -693,7 +719,7 @@ static void ours_run(const char *so, const char *objname, struct row *rw, const 
 		close(pfd[0]);
 		struct run res;
 		memset(&res, 0, sizeof(res));
-		child_run(so, objname, rw->p->name, rw->packet, in, inlen, repeat, &res);
+		child_run(so, objname, empty_obj, rw->p->name, rw->packet, in, inlen, repeat, &res);
 		const char *b = (const char *)&res;
 		for (size_t off = 0; off < sizeof(res);) {
 			ssize_t w = write(pfd[1], b + off, sizeof(res) - off);
@@ -870,6 +896,11 @@ static void print_json(FILE *f, const struct opts *o, struct row *rows, size_t n
 		}
 		if (o->host) {
 			json_ns(f, "ns_per_run", &r->ours);
+			fprintf(f, ", \"empty_ns_per_run\": ");
+			if (r->ours.ok && r->ours.empty_ns >= 0)
+				fprintf(f, "%.2f", r->ours.empty_ns);
+			else
+				fprintf(f, "null");
 			fprintf(f, ", \"retval\": ");
 			if (r->ours.ok)
 				fprintf(f, "%llu", (unsigned long long)r->ours.retval);
@@ -938,7 +969,7 @@ static void print_csv(FILE *f, const struct opts *o, struct row *rows, size_t n)
 	           "spills,reloads,ns_per_run,retval,kernel_jited_insns,kernel_jited_bytes,"
 	           "kernel_xlated_insns,kernel_stack_depth,kernel_ns_per_run,kernel_empty_ns,"
 	           "kernel_retval,agree,kernel_skip,run_skip,target_kernel_jit,"
-	           "est_native_insns,est_frame_bytes,kernel_frame_bytes\n");
+	           "est_native_insns,est_frame_bytes,kernel_frame_bytes,empty_ns_per_run\n");
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[i];
 		csv_field(f, o->path);
@@ -981,9 +1012,11 @@ static void print_csv(FILE *f, const struct opts *o, struct row *rows, size_t n)
 		else
 			fprintf(f, ",,,");
 		if (r->k_ok && r->k_frame >= 0)
-			fprintf(f, "%ld\n", r->k_frame);
+			fprintf(f, "%ld", r->k_frame);
+		if (r->ours.ok && r->ours.empty_ns >= 0)
+			fprintf(f, ",%.2f\n", r->ours.empty_ns);
 		else
-			fprintf(f, "\n");
+			fprintf(f, ",\n");
 	}
 }
 
@@ -1025,15 +1058,17 @@ static void print_text(FILE *f, const struct opts *o, struct row *rows, size_t n
 		cell_sz(b, sizeof(b), k, r->k_xlated);
 		fprintf(f, "  %-22s %14s  %s\n", "xlated BPF insns", "-", b);
 		if (o->host) {
-			if (r->ours.ok)
-				snprintf(a, sizeof(a), "%.2f", r->ours.ns);
-			if (r->kr.ok && r->kr.ns >= 0 && r->kempty.ok)
-				snprintf(b, sizeof(b), "%.0f (empty %s: %.0f, net %.0f)", r->kr.ns,
-				         r->type, r->kempty.ns, r->kr.ns - r->kempty.ns);
-			else if (r->kr.ok && r->kr.ns >= 0)
-				snprintf(b, sizeof(b), "%.0f", r->kr.ns);
-			fprintf(f, "  %-22s %14s  %s\n", "ns per run", r->ours.ok ? a : "-",
-			        r->kr.ok && r->kr.ns >= 0 ? b : "-");
+			int ok = r->ours.ok, kk = r->kr.ok && r->kr.ns >= 0;
+			int oe = ok && r->ours.empty_ns >= 0, ke = kk && r->kempty.ok;
+			snprintf(a, sizeof(a), ok ? "%.1f" : "-", r->ours.ns);
+			snprintf(b, sizeof(b), kk ? "%.0f" : "-", r->kr.ns);
+			fprintf(f, "  %-22s %14s  %s\n", "ns per run", a, b);
+			snprintf(a, sizeof(a), oe ? "%.1f" : "-", r->ours.empty_ns);
+			snprintf(b, sizeof(b), ke ? "%.0f" : "-", r->kempty.ns);
+			fprintf(f, "  %-22s %14s  %s\n", "harness (empty prog)", a, b);
+			snprintf(a, sizeof(a), oe ? "%.1f" : "-", r->ours.ns - r->ours.empty_ns);
+			snprintf(b, sizeof(b), ke ? "%.0f" : "-", r->kr.ns - r->kempty.ns);
+			fprintf(f, "  %-22s %14s  %s\n", "net ns per run", a, b);
 			snprintf(a, sizeof(a), "%llu", (unsigned long long)r->ours.retval);
 			snprintf(b, sizeof(b), "%llu", (unsigned long long)r->kr.retval);
 			fprintf(f, "  %-22s %14s  %s\n", "retval", r->ours.ok ? a : "-",
@@ -1197,7 +1232,36 @@ int b2n_compare_main(int argc, char **argv)
 	snprintf(opath, sizeof(opath), "%s/prog.o", dir);
 	snprintf(sopath, sizeof(sopath), "%s/prog.so", dir);
 	struct b2n_compile_opts co = {.sz = sizeof(co), .target = o.t, .opt_level = o.opt_level};
-	if (b2n_native__compile(&obj, 1, &co, &ns))
+	/* Empty programs (r0 = XDP_PASS or 0; exit), one per program type,
+	 * compiled into the same object for our side's harness figure. */
+	struct b2n_input *all[33] = {obj};
+	size_t nall = 1;
+	int has_empty[32] = {0};
+	for (size_t pi = 0; o.host && pi < obj->nprogs; pi++) {
+		uint32_t ty = obj->progs[pi].type & 31;
+		if (has_empty[ty])
+			continue;
+		char ep[4200], en[64];
+		snprintf(ep, sizeof(ep), "%s/empty.s", dir);
+		snprintf(en, sizeof(en), "cmp_empty_%u", ty);
+		FILE *ef = fopen(ep, "w");
+		if (!ef)
+			continue;
+		fprintf(ef, "mov %%r0, %d\nexit\n", ty == BPF_PROG_TYPE_XDP ? XDP_PASS : 0);
+		fclose(ef);
+		struct b2n_open_opts eo = {.sz = sizeof(eo),
+		                           .kind = B2N_IN_ASM,
+		                           .object_name = en,
+		                           .prog_name = "empty",
+		                           .prog_type = ty};
+		if (!b2n_input__open(ep, &eo, &all[nall]))
+			has_empty[ty] = 1, nall++;
+		unlink(ep);
+	}
+	int cerr = b2n_native__compile(all, nall, &co, &ns);
+	for (size_t k = 1; k < nall; k++)
+		b2n_input__free(all[k]);
+	if (cerr)
 		goto out_tmp;
 	size_t olen;
 	const void *ob = b2n_native__object(ns, &olen);
@@ -1306,9 +1370,12 @@ int b2n_compare_main(int argc, char **argv)
 		else
 			whyf(r->k_why, "%s", kwhy);
 		/* ours, run */
-		if (can_run)
-			ours_run(sopath, obj->name, r, in, inlen, o.repeat);
-		else if (o.host)
+		if (can_run) {
+			char en[64];
+			snprintf(en, sizeof(en), "cmp_empty_%u", p->type);
+			ours_run(sopath, obj->name, has_empty[p->type & 31] ? en : NULL, r, in,
+			         inlen, o.repeat);
+		} else if (o.host)
 			whyf(r->ours.why, "%s", ours_run_why);
 		agreement(r);
 	}

@@ -23,7 +23,7 @@ end=el
 [ "$be" = 1 ] && end=eb
 objs="$objdir/parse.$end.o $objdir/hash.$end.o $objdir/calc.$end.o"
 
-CSV_HEADER='object,program,type,target,bpf_insns,native_insns,code_bytes,frame_bytes,spills,reloads,ns_per_run,retval,kernel_jited_insns,kernel_jited_bytes,kernel_xlated_insns,kernel_stack_depth,kernel_ns_per_run,kernel_empty_ns,kernel_retval,agree,kernel_skip,run_skip,target_kernel_jit,est_native_insns,est_frame_bytes,kernel_frame_bytes'
+CSV_HEADER='object,program,type,target,bpf_insns,native_insns,code_bytes,frame_bytes,spills,reloads,ns_per_run,retval,kernel_jited_insns,kernel_jited_bytes,kernel_xlated_insns,kernel_stack_depth,kernel_ns_per_run,kernel_empty_ns,kernel_retval,agree,kernel_skip,run_skip,target_kernel_jit,est_native_insns,est_frame_bytes,kernel_frame_bytes,empty_ns_per_run'
 
 case $mode in
 static|host)
