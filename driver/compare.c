@@ -1157,10 +1157,16 @@ int b2n_compare_main(int argc, char **argv)
 				tname = next;
 		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
 			o.opt_level = a[2] - '0';
+		} else if (!strcmp(a, "-O")) {
+			if (!next || next[0] < '0' || next[0] > '3' || next[1])
+				return usage_err("-O needs a level 0..3 (got '%s')",
+				                 next ? next : "");
+			o.opt_level = next[0] - '0';
+			i++;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf(
 			    "usage: bpf2native compare PROG.o [--input FILE] [--target T]\n"
-			    "       [--format text|json|csv] [-O0..-O3] [--repeat N] [--prog "
+			    "       [--format text|json|csv] [-O N] [--repeat N] [--prog "
 			    "NAME]\n"
 			    "Per program: BPF insns; bpf2native's native insns, code bytes, "
 			    "frame,\n"
@@ -1362,9 +1368,11 @@ int b2n_compare_main(int argc, char **argv)
 			snprintf(r->depths, sizeof(r->depths), "-");
 		kernel_jit_note(o.t, r);
 		/* the kernel here */
-		if (kernel_ok && pt == BPF_PROG_TYPE_UNSPEC)
+		if (kernel_ok && !p->section)
+			whyf(r->k_why, "asm/raw input: no ELF object for libbpf to load");
+		else if (kernel_ok && pt == BPF_PROG_TYPE_UNSPEC)
 			whyf(r->k_why, "section '%s' names no kernel program type (libbpf)",
-			     p->section ? p->section : "");
+			     p->section);
 		else if (kernel_ok)
 			kernel_side(&o, r, in, inlen);
 		else
