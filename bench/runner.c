@@ -101,6 +101,8 @@ struct result {
 	double ns[NPEER];         /* median ns/run, NAN = not run */
 	char why[NPEER][96];      /* why not run */
 	double kernel_reported;   /* the kernel's own duration (ns, integer) */
+	double knet, bnet;        /* kernel, b2n minus their empty program */
+	double kempty, bempty;    /* the empty programs, same rounds */
 	long b2n_bytes, kern_bytes, kern_xlated;
 	int ok;
 };
@@ -123,46 +125,82 @@ static int cmp_dbl(const void *a, const void *b)
 /* A peer as a "run ITERS times, return the total ns" function. */
 typedef double (*loop_fn)(void *arg, long iters);
 
-static double measure_t(loop_fn f, void *arg, double target_ns);
+/* ---- interleaved measurement ------------------------------------------------
+ * The 2 cores are shared with other work whose load changes from second
+ * to second, so the peers of one program are measured round-robin: each
+ * repetition times every peer once (after a calibration of each), and a
+ * figure is the median over repetitions.  The harness figures (the empty
+ * program in the kernel and in b2n_program__test_run) are part of every
+ * round, and a net figure is the median of the per-round differences. */
+enum { S_KEMPTY = 16, S_BEMPTY, NSLOT };
 
-static double measure(loop_fn f, void *arg)
+struct sched {
+	loop_fn f[NSLOT];
+	void *arg[NSLOT];
+	double target[NSLOT];
+	long iters[NSLOT];
+	double v[NSLOT][MAXREPS];
+};
+
+static void sched_add(struct sched *S, int slot, loop_fn f, void *arg, double target)
 {
-	return measure_t(f, arg, 2e6);
+	S->f[slot] = f, S->arg[slot] = arg, S->target[slot] = target;
 }
 
-/* The kernel's test run costs ~1.3 ms of CPU per syscall on this machine
- * (set-up outside its timed loop): 40 ms repetitions make that < 0.2 ns
- * per run, and the empty program's figure carries the same share. */
-static double measure_kernel(loop_fn f, void *arg)
-{
-	return measure_t(f, arg, 40e6);
-}
-
-static double measure_t(loop_fn f, void *arg, double target_ns)
+static long calibrate(loop_fn f, void *arg, double target)
 {
 	long iters = 16;
 	double t;
-	if (smoke) {
-		iters = 20;
-		t = f(arg, iters);
-		return t < 0 ? NAN : t / (double)iters;
-	}
-	if (f(arg, iters) < 0) /* warm up (caches, the kernel's test-run setup) */
-		return NAN;
-	for (;;) { /* calibrate: one repetition ~ target_ns */
+	if (smoke)
+		return 20;
+	if (f(arg, iters) < 0) /* warm up (caches, the kernel's test-run set-up) */
+		return -1;
+	for (;;) {
 		t = f(arg, iters);
 		if (t < 0)
-			return NAN;
-		if (t >= target_ns / 4 || iters >= (1L << 30))
+			return -1;
+		if (t >= target / 4 || iters >= (1L << 30))
 			break;
 		iters *= 4;
 	}
-	iters = (long)((double)iters * target_ns / (t > 1 ? t : 1)) + 1;
-	double v[MAXREPS];
+	return (long)((double)iters * target / (t > 1 ? t : 1)) + 1;
+}
+
+static double median_of(const double *v, int n)
+{
+	double c[MAXREPS];
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			c[m++] = v[i];
+	if (!m)
+		return NAN;
+	qsort(c, (size_t)m, sizeof(c[0]), cmp_dbl);
+	return m % 2 ? c[m / 2] : (c[m / 2 - 1] + c[m / 2]) / 2;
+}
+
+static void sched_run(struct sched *S)
+{
+	for (int j = 0; j < NSLOT; j++)
+		S->iters[j] = S->f[j] ? calibrate(S->f[j], S->arg[j], S->target[j]) : -1;
 	for (int r = 0; r < reps; r++)
-		v[r] = f(arg, iters) / (double)iters;
-	qsort(v, (size_t)reps, sizeof(v[0]), cmp_dbl);
-	return v[reps / 2];
+		for (int j = 0; j < NSLOT; j++) {
+			double t = S->iters[j] > 0 ? S->f[j](S->arg[j], S->iters[j]) : -1;
+			S->v[j][r] = t < 0 ? NAN : t / (double)S->iters[j];
+		}
+}
+
+static double sched_median(const struct sched *S, int slot)
+{
+	return median_of(S->v[slot], reps);
+}
+
+static double sched_net(const struct sched *S, int slot, int empty)
+{
+	double d[MAXREPS];
+	for (int r = 0; r < reps; r++)
+		d[r] = S->v[slot][r] - S->v[empty][r];
+	return median_of(d, reps);
 }
 
 /* ---- the input -------------------------------------------------------------- */
@@ -547,8 +585,6 @@ int main(int argc, char **argv)
 	memcpy(kempty.buf, input, B_IN_LEN);
 	bempty.p = b2n_object__find_program_by_name(bx, "empty");
 	memcpy(bempty.buf, input, B_IN_LEN);
-	double k_empty = measure_kernel(kern_loop, &kempty);
-	double b_empty = measure(b2n_test_loop, &bempty);
 
 	for (size_t i = 0; i < NPROGS; i++) {
 		const struct prog *P = &progs[i];
@@ -557,6 +593,14 @@ int main(int argc, char **argv)
 			R->ns[j] = NAN;
 		R->ok = 1;
 		int nfail = failures;
+		static struct sched S;
+		memset(&S, 0, sizeof(S));
+		struct nat_arg na = {.fn = P->nat};
+		struct b2n_arg ra = {0};
+		struct interp_arg ia = {0};
+		struct dpdk_arg da = {0}, dj = {0};
+		sched_add(&S, S_KEMPTY, kern_loop, &kempty, 40e6);
+		sched_add(&S, S_BEMPTY, b2n_test_loop, &bempty, 2e6);
 
 		/* expected */
 		uint8_t want_pkt[B_IN_LEN];
@@ -593,8 +637,7 @@ int main(int argc, char **argv)
 			R->kern_xlated = info.xlated_prog_len / 8;
 		}
 		memcpy(ka.buf, input, B_IN_LEN);
-		R->ns[P_KERN] = measure_kernel(kern_loop, &ka);
-		R->kernel_reported = ka.reported;
+		sched_add(&S, P_KERN, kern_loop, &ka, 40e6);
 
 		/* bpf2native, XDP through test_run */
 		struct b2n_arg ba = {.p = b2n_object__find_program_by_name(bx, P->name)};
@@ -614,15 +657,14 @@ int main(int argc, char **argv)
 				failures++;
 			}
 			memcpy(ba.buf, input, B_IN_LEN);
-			R->ns[P_B2N] = measure(b2n_test_loop, &ba);
+			sched_add(&S, P_B2N, b2n_test_loop, &ba, 2e6);
 		}
 		R->b2n_bytes = b2n_size("benchxdp", P->name);
 
 		/* native */
 		if (P->nat) {
-			struct nat_arg na = {.fn = P->nat};
 			memcpy(na.buf, input, B_IN_LEN);
-			R->ns[P_NAT] = measure(nat_loop_fn, &na);
+			sched_add(&S, P_NAT, nat_loop_fn, &na, 2e6);
 		} else {
 			snprintf(R->why[P_NAT], sizeof(R->why[P_NAT]), "no native twin (helpers)");
 		}
@@ -637,16 +679,17 @@ int main(int argc, char **argv)
 			ins = bpf_program__insns(rp);
 			nins = bpf_program__insn_cnt(rp);
 
-			struct b2n_arg ra = {.p = b2n_object__find_program_by_name(br, rname)};
+			ra.p = b2n_object__find_program_by_name(br, rname);
 			uint64_t r = 0;
 			memcpy(ra.buf, input, B_IN_LEN);
 			b2n_program__run(ra.p, ra.buf, &r);
 			if (r != want)
 				mismatch(P->name, "b2n_raw", r, want);
 			memcpy(ra.buf, input, B_IN_LEN);
-			R->ns[P_B2NRAW] = measure(b2n_raw_loop, &ra);
+			sched_add(&S, P_B2NRAW, b2n_raw_loop, &ra, 2e6);
 
-			struct interp_arg ia = {.insns = to_b2n(ins, nins), .n = nins};
+			ia.insns = to_b2n(ins, nins);
+			ia.n = nins;
 			memcpy(ia.buf, input, B_IN_LEN);
 			err = b2n_interp__run(ia.insns, ia.n, ia.buf, 0, NULL, &r);
 			if (err) {
@@ -656,9 +699,8 @@ int main(int argc, char **argv)
 				if (r != want)
 					mismatch(P->name, "interp", r, want);
 				memcpy(ia.buf, input, B_IN_LEN);
-				R->ns[P_INTERP] = measure(interp_loop, &ia);
+				sched_add(&S, P_INTERP, interp_loop, &ia, 2e6);
 			}
-			free(ia.insns);
 		} else {
 			/* DPDK gets the XDP bytecode, to show its own refusal */
 			struct bpf_program *xp = bpf_object__find_program_by_name(kobj, P->name);
@@ -678,7 +720,7 @@ int main(int argc, char **argv)
 		fflush(dpdk_log);
 		size_t from = dpdk_log_len;
 		rte_errno = 0;
-		struct dpdk_arg da = {.bpf = ins ? rte_bpf_load(&prm) : NULL};
+		da.bpf = ins ? rte_bpf_load(&prm) : NULL;
 		if (!da.bpf) {
 			char why[96];
 			dpdk_reason(from, why, sizeof(why));
@@ -691,20 +733,30 @@ int main(int argc, char **argv)
 			if (r != want)
 				mismatch(P->name, "dpdk_interp", r, want);
 			memcpy(da.buf, input, B_IN_LEN);
-			R->ns[P_DINT] = measure(dpdk_int_loop, &da);
+			sched_add(&S, P_DINT, dpdk_int_loop, &da, 2e6);
 			if (rte_bpf_get_jit(da.bpf, &jit) == 0 && jit.func) {
-				da.jit = jit.func;
-				memcpy(da.buf, input, B_IN_LEN);
-				r = jit.func(da.buf);
+				dj.jit = jit.func;
+				memcpy(dj.buf, input, B_IN_LEN);
+				r = jit.func(dj.buf);
 				if (r != want)
 					mismatch(P->name, "dpdk_jit", r, want);
-				memcpy(da.buf, input, B_IN_LEN);
-				R->ns[P_DJIT] = measure(dpdk_jit_loop, &da);
+				memcpy(dj.buf, input, B_IN_LEN);
+				sched_add(&S, P_DJIT, dpdk_jit_loop, &dj, 2e6);
 			} else {
 				snprintf(R->why[P_DJIT], sizeof(R->why[P_DJIT]), "no JIT");
 			}
-			rte_bpf_destroy(da.bpf);
 		}
+		sched_run(&S);
+		for (int j = 0; j < NPEER; j++)
+			R->ns[j] = sched_median(&S, j);
+		R->knet = sched_net(&S, P_KERN, S_KEMPTY);
+		R->bnet = sched_net(&S, P_B2N, S_BEMPTY);
+		R->kempty = sched_median(&S, S_KEMPTY);
+		R->bempty = sched_median(&S, S_BEMPTY);
+		R->kernel_reported = ka.reported;
+		if (da.bpf)
+			rte_bpf_destroy(da.bpf);
+		free(ia.insns);
 		R->ok = failures == nfail;
 		fprintf(stderr, "  %s done\n", P->name);
 	}
@@ -715,9 +767,12 @@ int main(int argc, char **argv)
 		fprintf(csv, "program,native_ns,b2n_ns,b2n_net_ns,b2n_raw_ns,kernel_ns,kernel_net_ns,"
 		             "kernel_reported_ns,dpdk_jit_ns,dpdk_interp_ns,interp_ns,b2n_bytes,"
 		             "kernel_jited_bytes,kernel_xlated_insns,ok,notes\n");
-	printf("\nharness (empty XDP program): kernel test_run %.1f ns/run, "
-	       "b2n_program__test_run %.1f ns/run\n",
-	       k_empty, b_empty);
+	double ke[NPROGS], be[NPROGS];
+	for (size_t i = 0; i < NPROGS; i++)
+		ke[i] = res[i].kempty, be[i] = res[i].bempty;
+	printf("\nharness (empty XDP program, median over all rounds): kernel test_run %.1f "
+	       "ns/run, b2n_program__test_run %.1f ns/run\n",
+	       median_of(ke, (int)NPROGS), median_of(be, (int)NPROGS));
 	printf("ns/run, medians of %d repetitions; b2n = XDP via b2n_program__test_run, "
 	       "b2n_raw = ctx-free variant via b2n_program__run;\n"
 	       "k_net/b2n_net = kernel and b2n minus their empty-program harness cost\n\n",
@@ -730,11 +785,12 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NPROGS; i++) {
 		const struct prog *P = &progs[i];
 		struct result *R = &res[i];
-		double bnet = R->ns[P_B2N] - b_empty, knet = R->ns[P_KERN] - k_empty;
-		if (bnet < 0.1)
-			bnet = 0.1;
-		if (knet < 0.1)
-			knet = 0.1;
+		double bnet = R->bnet, knet = R->knet;
+		/* a net figure at or below 0 is under the noise: no ratio */
+		if (!(bnet > 0.05))
+			bnet = NAN;
+		if (!(knet > 0.05))
+			knet = NAN;
 		/* b2n/native: the ctx-free variant when there is one, else the
 		 * XDP one net of its harness */
 		double b_vs_nat = P->raw ? R->ns[P_B2NRAW] : bnet;
@@ -742,9 +798,9 @@ int main(int argc, char **argv)
 		fmt_ns(c[0], 32, R->ns[P_NAT]);
 		fmt_ns(c[1], 32, R->ns[P_B2NRAW]);
 		fmt_ns(c[2], 32, R->ns[P_B2N]);
-		fmt_ns(c[3], 32, isnan(R->ns[P_B2N]) ? NAN : bnet);
+		fmt_ns(c[3], 32, bnet);
 		fmt_ns(c[4], 32, R->ns[P_KERN]);
-		fmt_ns(c[5], 32, isnan(R->ns[P_KERN]) ? NAN : knet);
+		fmt_ns(c[5], 32, knet);
 		fmt_ns(c[6], 32, R->ns[P_DJIT]);
 		fmt_ns(c[7], 32, R->ns[P_INTERP]);
 		fmt_ratio(c[8], 32, b_vs_nat, R->ns[P_NAT]);

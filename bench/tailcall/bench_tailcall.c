@@ -10,7 +10,8 @@
  *     the kernel's BPF_PROG_TEST_RUN loop);
  *   - ns per tail call = (ns per chain run - ns per empty run) / calls;
  *   - each figure is the median of REPS repetitions of ITERS runs.
- * Native: a loop of b2n_program__run timed with CLOCK_MONOTONIC.  Kernel:
+ * Native: a loop of b2n_program__run timed with CLOCK_THREAD_CPUTIME_ID
+ * (the thread's CPU time: other work on shared cores does not count).  Kernel:
  * libbpf's bpf_prog_test_run_opts with repeat = ITERS on a 64-byte packet
  * (the kernel reports the mean ns per run, an integer).  The kernel side
  * needs CAP_BPF/CAP_NET_ADMIN (or root); without it only the native
@@ -56,7 +57,7 @@ static double median(double *v, int n)
 static double now_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
