@@ -26,6 +26,12 @@
  * spend on other processes does not count (the kernel's own test-run
  * timer also stops while it is rescheduled).
  *
+ * Columns: raw/n = b2n_raw (or b2n_net for XDP-only programs) over
+ * native, and "net" next to it the same with each peer's own empty
+ * program subtracted (b2n_program__run costs ~2.5 ns more than a direct
+ * call); k/b2n = k_net / b2n_net; dj/raw = dpdk_jit / b2n_raw and its
+ * net twin; di/raw and in/raw = the interpreters over b2n_raw.
+ *
  * Correctness, before timing, on a fresh copy of the input: every peer's
  * result must equal the native one (XDP results folded to 32 bits as the
  * programs return them), and the packets the kernel and bpf2native leave
@@ -103,6 +109,7 @@ struct result {
 	double kernel_reported;   /* the kernel's own duration (ns, integer) */
 	double knet, bnet;        /* kernel, b2n minus their empty program */
 	double kempty, bempty;    /* the empty programs, same rounds */
+	double nnet, rnet, dnet;  /* native, b2n_raw, dpdk_jit minus their empty */
 	long b2n_bytes, kern_bytes, kern_xlated;
 	int ok;
 };
@@ -132,7 +139,7 @@ typedef double (*loop_fn)(void *arg, long iters);
  * figure is the median over repetitions.  The harness figures (the empty
  * program in the kernel and in b2n_program__test_run) are part of every
  * round, and a net figure is the median of the per-round differences. */
-enum { S_KEMPTY = 16, S_BEMPTY, NSLOT };
+enum { S_KEMPTY = 16, S_BEMPTY, S_NEMPTY, S_REMPTY, S_DEMPTY, NSLOT };
 
 struct sched {
 	loop_fn f[NSLOT];
@@ -585,6 +592,26 @@ int main(int argc, char **argv)
 	memcpy(kempty.buf, input, B_IN_LEN);
 	bempty.p = b2n_object__find_program_by_name(bx, "empty");
 	memcpy(bempty.buf, input, B_IN_LEN);
+	/* the ctx-free harnesses: native call, b2n_program__run, DPDK's JIT */
+	struct nat_arg nempty = {.fn = nat_empty};
+	struct b2n_arg rempty = {.p = b2n_object__find_program_by_name(br, "empty_raw")};
+	struct dpdk_arg dempty = {0};
+	{
+		struct bpf_program *ep = bpf_object__find_program_by_name(robj, "empty_raw");
+		struct rte_bpf_prm eprm = {
+			.ins = (const struct ebpf_insn *)bpf_program__insns(ep),
+			.nb_ins = (uint32_t)bpf_program__insn_cnt(ep),
+			.prog_arg = {.type = RTE_BPF_ARG_PTR, .size = B_IN_LEN},
+		};
+		struct rte_bpf *eb = rte_bpf_load(&eprm);
+		struct rte_bpf_jit ej = {0};
+		if (!eb || rte_bpf_get_jit(eb, &ej) || !ej.func) {
+			fprintf(stderr, "runner: DPDK cannot load the empty program\n");
+			return 1;
+		}
+		dempty.bpf = eb;
+		dempty.jit = ej.func;
+	}
 
 	for (size_t i = 0; i < NPROGS; i++) {
 		const struct prog *P = &progs[i];
@@ -601,6 +628,9 @@ int main(int argc, char **argv)
 		struct dpdk_arg da = {0}, dj = {0};
 		sched_add(&S, S_KEMPTY, kern_loop, &kempty, 40e6);
 		sched_add(&S, S_BEMPTY, b2n_test_loop, &bempty, 2e6);
+		sched_add(&S, S_NEMPTY, nat_loop_fn, &nempty, 2e6);
+		sched_add(&S, S_REMPTY, b2n_raw_loop, &rempty, 2e6);
+		sched_add(&S, S_DEMPTY, dpdk_jit_loop, &dempty, 2e6);
 
 		/* expected */
 		uint8_t want_pkt[B_IN_LEN];
@@ -751,6 +781,9 @@ int main(int argc, char **argv)
 			R->ns[j] = sched_median(&S, j);
 		R->knet = sched_net(&S, P_KERN, S_KEMPTY);
 		R->bnet = sched_net(&S, P_B2N, S_BEMPTY);
+		R->nnet = sched_net(&S, P_NAT, S_NEMPTY);
+		R->rnet = sched_net(&S, P_B2NRAW, S_REMPTY);
+		R->dnet = sched_net(&S, P_DJIT, S_DEMPTY);
 		R->kempty = sched_median(&S, S_KEMPTY);
 		R->bempty = sched_median(&S, S_BEMPTY);
 		R->kernel_reported = ka.reported;
@@ -766,7 +799,8 @@ int main(int argc, char **argv)
 	if (csv)
 		fprintf(csv, "program,native_ns,b2n_ns,b2n_net_ns,b2n_raw_ns,kernel_ns,kernel_net_ns,"
 		             "kernel_reported_ns,dpdk_jit_ns,dpdk_interp_ns,interp_ns,b2n_bytes,"
-		             "kernel_jited_bytes,kernel_xlated_insns,ok,notes\n");
+		             "kernel_jited_bytes,kernel_xlated_insns,native_net_ns,b2n_raw_net_ns,"
+		             "dpdk_jit_net_ns,ok,notes\n");
 	double ke[NPROGS], be[NPROGS];
 	for (size_t i = 0; i < NPROGS; i++)
 		ke[i] = res[i].kempty, be[i] = res[i].bempty;
@@ -777,10 +811,12 @@ int main(int argc, char **argv)
 	       "b2n_raw = ctx-free variant via b2n_program__run;\n"
 	       "k_net/b2n_net = kernel and b2n minus their empty-program harness cost\n\n",
 	       reps);
-	printf("%-9s %8s %8s %8s %8s %8s %8s %8s %8s | %6s %6s %6s %6s %6s | %5s %5s\n",
+	printf("%-9s %8s %8s %8s %8s %8s %8s %8s %8s | %6s %6s %6s %6s %6s %6s %6s | %5s %5s\n",
 	       "program", "native", "b2n_raw", "b2n", "b2n_net", "kernel", "k_net", "dpdk_jit",
-	       "interp", "raw/n", "k/b2n", "dj/raw", "di/raw", "in/raw", "bytes", "kbyte");
+	       "interp", "raw/n", "net", "k/b2n", "dj/raw", "net", "di/raw", "in/raw", "bytes",
+	       "kbyte");
 	struct gm g_nat = {0}, g_kern = {0}, g_kpkt = {0}, g_dpdk = {0}, g_int = {0}, g_dint = {0};
+	struct gm g_natn = {0}, g_dpdkn = {0};
 	int smaller = 0, nsize = 0;
 	for (size_t i = 0; i < NPROGS; i++) {
 		const struct prog *P = &progs[i];
@@ -794,6 +830,11 @@ int main(int argc, char **argv)
 		/* b2n/native: the ctx-free variant when there is one, else the
 		 * XDP one net of its harness */
 		double b_vs_nat = P->raw ? R->ns[P_B2NRAW] : bnet;
+		/* the same, each net of its own harness (its empty program) */
+		double nnet = R->nnet > 0.05 ? R->nnet : NAN;
+		double rnet = R->rnet > 0.05 ? R->rnet : NAN;
+		double dnet = R->dnet > 0.05 ? R->dnet : NAN;
+		double bn_vs_nat = P->raw ? rnet : bnet;
 		char c[16][32];
 		fmt_ns(c[0], 32, R->ns[P_NAT]);
 		fmt_ns(c[1], 32, R->ns[P_B2NRAW]);
@@ -808,12 +849,20 @@ int main(int argc, char **argv)
 		fmt_ratio(c[10], 32, R->ns[P_DJIT], R->ns[P_B2NRAW]);
 		fmt_ratio(c[11], 32, R->ns[P_DINT], R->ns[P_B2NRAW]);
 		fmt_ratio(c[12], 32, R->ns[P_INTERP], R->ns[P_B2NRAW]);
-		printf("%-9s %8s %8s %8s %8s %8s %8s %8s %8s | %6s %6s %6s %6s %6s | %5ld %5ld%s\n",
-		       P->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10],
-		       c[11], c[12], R->b2n_bytes, R->kern_bytes, R->ok ? "" : "  MISMATCH");
+		fmt_ratio(c[13], 32, bn_vs_nat, nnet);
+		fmt_ratio(c[14], 32, dnet, rnet);
+		if (!strcmp(P->name, "empty"))
+			snprintf(c[13], 32, "-"), snprintf(c[14], 32, "-");
+		printf("%-9s %8s %8s %8s %8s %8s %8s %8s %8s | %6s %6s %6s %6s %6s %6s %6s | %5ld "
+		       "%5ld%s\n",
+		       P->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[13], c[9],
+		       c[10], c[14], c[11], c[12], R->b2n_bytes, R->kern_bytes,
+		       R->ok ? "" : "  MISMATCH");
 		if (!strcmp(P->name, "empty"))
 			goto csv_line;
 		gm_add(&g_nat, b_vs_nat, R->ns[P_NAT]);
+		gm_add(&g_natn, bn_vs_nat, nnet);
+		gm_add(&g_dpdkn, dnet, rnet);
 		gm_add(&g_kern, knet, bnet);
 		if (P->pkt)
 			gm_add(&g_kpkt, knet, bnet);
@@ -836,20 +885,24 @@ int main(int argc, char **argv)
 			for (char *q = notes; *q; q++)
 				if (*q == ',' || *q == '"')
 					*q = ' ';
-			fprintf(csv, "%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.0f,%.2f,%.2f,%.2f,%ld,%ld,%ld,%d,%s\n",
+			fprintf(csv,
+			        "%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.0f,%.2f,%.2f,%.2f,%ld,%ld,%ld,%.2f,%.2f,"
+			        "%.2f,%d,%s\n",
 			        P->name, R->ns[P_NAT], R->ns[P_B2N], bnet, R->ns[P_B2NRAW],
 			        R->ns[P_KERN], knet, R->kernel_reported, R->ns[P_DJIT], R->ns[P_DINT],
-			        R->ns[P_INTERP], R->b2n_bytes, R->kern_bytes, R->kern_xlated, R->ok,
-			        notes);
+			        R->ns[P_INTERP], R->b2n_bytes, R->kern_bytes, R->kern_xlated, nnet, rnet,
+			        dnet, R->ok, notes);
 		}
 	}
-	printf("\ngeometric means: b2n/native %.3f (%d progs), kernel/b2n (net) %.2f (%d), "
-	       "on packet programs %.2f (%d),\n  dpdk_jit/b2n_raw %.2f (%d), "
-	       "dpdk_interp/b2n_raw %.1f (%d), interp/b2n_raw %.1f (%d); "
-	       "b2n code <= kernel JIT code on %d of %d\n",
-	       gm_val(&g_nat), g_nat.n, gm_val(&g_kern), g_kern.n, gm_val(&g_kpkt), g_kpkt.n,
-	       gm_val(&g_dpdk), g_dpdk.n, gm_val(&g_dint), g_dint.n, gm_val(&g_int), g_int.n,
-	       smaller, nsize);
+	printf("\ngeometric means:\n"
+	       "  b2n/native       %.3f (%d programs), each net of its harness %.3f (%d)\n"
+	       "  kernel/b2n (net) %.2f (%d), on the packet programs %.2f (%d)\n"
+	       "  dpdk_jit/b2n_raw %.2f (%d), each net of its harness %.2f (%d)\n"
+	       "  dpdk_interp/b2n_raw %.1f (%d), interp/b2n_raw %.1f (%d)\n"
+	       "  b2n code <= kernel JIT code on %d of %d programs\n",
+	       gm_val(&g_nat), g_nat.n, gm_val(&g_natn), g_natn.n, gm_val(&g_kern), g_kern.n,
+	       gm_val(&g_kpkt), g_kpkt.n, gm_val(&g_dpdk), g_dpdk.n, gm_val(&g_dpdkn),
+	       g_dpdkn.n, gm_val(&g_dint), g_dint.n, gm_val(&g_int), g_int.n, smaller, nsize);
 	printf("\nnot run:\n");
 	for (size_t i = 0; i < NPROGS; i++)
 		for (int j = 0; j < NPEER; j++)
