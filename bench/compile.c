@@ -20,10 +20,15 @@
  * from the smallest; the line for each gives insns/second and the time
  * per 1k instructions relative to the 10k program (1.00 = linear).
  *
+ * A compile that takes longer than LIMIT seconds of wall time (default
+ * 600, environment B2N_COMPILE_LIMIT) is killed and reported as such: a
+ * measured result, not a failure.
+ *
  * usage: compile BPF2NATIVE WORKDIR CSV SIZE...
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +160,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(csv, "insns,wall_s,cpu_s,maxrss_kib,insns_per_s\n");
+	double limit = getenv("B2N_COMPILE_LIMIT") ? atof(getenv("B2N_COMPILE_LIMIT")) : 600;
 	long ns[64];
 	double walls[64], cpus[64], rss[64];
 	int nres = 0, rc = 0;
@@ -176,7 +182,24 @@ int main(int argc, char **argv)
 		}
 		int st = 0;
 		struct rusage ru;
-		if (pid < 0 || wait4(pid, &st, 0, &ru) < 0) {
+		pid_t w = 0;
+		while (pid > 0 && (w = wait4(pid, &st, WNOHANG, &ru)) == 0) {
+			if (now_s() - t0 > limit) {
+				kill(pid, SIGKILL);
+				w = wait4(pid, &st, 0, &ru);
+				double c = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec;
+				printf("%9ld did not finish within the %.0f s limit (%.0f s CPU, %.1f MiB "
+				       "peak so far): killed\n",
+				       n, limit, c, (double)ru.ru_maxrss / 1024.0);
+				fprintf(csv, "%ld,>%.0f,%.0f,%ld,\n", n, limit, c, ru.ru_maxrss);
+				st = -1;
+				break;
+			}
+			usleep(20000);
+		}
+		if (st == -1)
+			continue;
+		if (pid < 0 || w < 0) {
 			fprintf(stderr, "compile: fork/wait: %s\n", strerror(errno));
 			return 1;
 		}

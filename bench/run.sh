@@ -6,7 +6,8 @@
 #      the kernel JIT, DPDK's librte_bpf JIT and interpreter, and the
 #      reference interpreter, with medians, ratios, code sizes, a CSV;
 #   2. compile time and peak memory of bpf2native -O2 on generated
-#      programs of 1k, 10k, 100k and 1M instructions (compile.c);
+#      programs of 1k, 10k and 100k instructions (1M on request, see
+#      --sizes) (compile.c);
 #   3. the tail-call benchmark (tailcall/run.sh).
 # Results go to BUILD/bench/ (results.txt, results.csv, compile.csv).
 # The exit status is non-zero when a part fails to run or when a peer's
@@ -18,8 +19,10 @@
 #   --build DIR a bpf2native build tree (default: $B2N_BUILD, else
 #               <repo>/build); configured and built here when it lacks
 #               bpf2native or the x86_64 runtime
-#   --sizes     instruction counts of the compile-time part
-#               (default "1000 10000 100000 1000000"; smoke "1000 10000")
+#   --sizes     instruction counts of the compile-time part (default
+#               "1000 10000 100000"; smoke "1000 10000"; the 1M program
+#               does not compile in 10 minutes yet: --sizes "... 1000000",
+#               killed after B2N_COMPILE_LIMIT seconds, default 600)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$sizes" ] || { [ $smoke = 1 ] && sizes="1000 10000" || sizes="1000 10000 100000 1000000"; }
+[ -n "$sizes" ] || { [ $smoke = 1 ] && sizes="1000 10000" || sizes="1000 10000 100000"; }
 
 skip() { echo "SKIPPED bench: $*"; exit 77; }
 die() { echo "bench: error: $*" >&2; exit 1; }
