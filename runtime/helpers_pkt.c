@@ -28,7 +28,12 @@
  *    metadata: vlan_present/vlan_tci/vlan_proto; pushing a second one
  *    writes the first into the packet) and vlan_pop (the metadata tag,
  *    else one from the packet; a further tag in the packet then becomes
- *    the metadata tag).  BPF_F_RECOMPUTE_CSUM only
+ *    the metadata tag), change_proto (IPv4 <-> IPv6: 20 bytes pushed or
+ *    pulled after the MAC header, as the kernel leaves the rest to the
+ *    program) and adjust_room (MAC or NET mode, grow with zeroed bytes or
+ *    shrink, the encapsulation flags' checks, protocol switch and
+ *    network-header move; no GSO state exists in a test run).
+ *    BPF_F_RECOMPUTE_CSUM only
  *    touches skb->csum of CHECKSUM_COMPLETE packets in the kernel: it is
  *    accepted and has no other effect here either.  get_hash_recalc of a
  *    packet without a set hash computes a flow hash in the kernel with a
@@ -342,6 +347,8 @@ uint64_t b2n_h_skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		return err64(-EINVAL);
 	if (r3 || new_len > p->max_len || new_len < skb_min_len(p))
 		return err64(-EINVAL);
+	if (p->encap)
+		return err64(-B2N_ENOTSUPP);
 	if (new_len > p->len) {
 		if ((err = b2n_rt_skb_reserve(p, 0, new_len - p->len)))
 			return err64(err);
@@ -514,6 +521,182 @@ uint64_t b2n_h_skb_vlan_pop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, 
 		if (!(err = vlan_pop_one(p, &tci)))
 			vlan_hw_put(skb, proto, tci);
 	}
+	b2n_rt_skb_sync(p);
+	return err64(err);
+}
+
+/* ---- skb_change_proto / skb_adjust_room ----------------------------------- */
+
+#define B2N_ENOTSUPP_ERR (-B2N_ENOTSUPP)
+#define ADJ_FIXED_GSO (1u << 0)
+#define ADJ_ENCAP_L3_IPV4 (1u << 1)
+#define ADJ_ENCAP_L3_IPV6 (1u << 2)
+#define ADJ_ENCAP_L4_GRE (1u << 3)
+#define ADJ_ENCAP_L4_UDP (1u << 4)
+#define ADJ_NO_CSUM_RESET (1u << 5)
+#define ADJ_ENCAP_L2_ETH (1u << 6)
+#define ADJ_DECAP_L3_IPV4 (1u << 7)
+#define ADJ_DECAP_L3_IPV6 (1u << 8)
+#define ADJ_ENCAP_L3_MASK (ADJ_ENCAP_L3_IPV4 | ADJ_ENCAP_L3_IPV6)
+#define ADJ_DECAP_L3_MASK (ADJ_DECAP_L3_IPV4 | ADJ_DECAP_L3_IPV6)
+#define ADJ_MASK                                                                                   \
+	((uint64_t)(ADJ_FIXED_GSO | ADJ_ENCAP_L3_MASK | ADJ_ENCAP_L4_GRE | ADJ_ENCAP_L4_UDP |      \
+	            ADJ_ENCAP_L2_ETH | ADJ_DECAP_L3_MASK) |                                        \
+	 (uint64_t)0xff << 56)
+#define ADJ_ROOM_NET 0
+#define ADJ_ROOM_MAC 1
+
+static uint32_t mac_header_len(const struct b2n_pkt *p)
+{
+	return (uint16_t)(p->net - p->mac);
+}
+
+/* bpf_skb_net_hdr_push: len zero bytes at off from skb->data, the MAC and
+ * network headers moving with the bytes before them */
+static int net_hdr_push(struct b2n_pkt *p, uint32_t off, uint32_t len)
+{
+	int err = b2n_rt_skb_reserve(p, len, 0);
+	unsigned char *d;
+	if (err)
+		return err;
+	p->data -= len;
+	p->len += len;
+	d = p->head + p->data;
+	memmove(d, d + len, off);
+	memset(d + off, 0, len);
+	p->mac -= len;
+	p->net -= len;
+	return 0;
+}
+
+static int net_hdr_pop(struct b2n_pkt *p, uint32_t off, uint32_t len)
+{
+	unsigned char *old = p->head + p->data;
+	if ((uint64_t)off + len > p->len)
+		return -ENOMEM;
+	p->data += len;
+	p->len -= len;
+	memmove(p->head + p->data, old, off);
+	p->mac += len;
+	p->net += len;
+	return 0;
+}
+
+static void set_proto(struct b2n_sk_buff *skb, int v6)
+{
+	skb->protocol = v6 ? raw16(0x86, 0xdd) : raw16(0x08, 0x00);
+}
+
+uint64_t b2n_h_skb_change_proto(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	uint32_t to = (uint16_t)r2, v4 = raw16(0x08, 0x00), v6 = raw16(0x86, 0xdd);
+	int err;
+	(void)r4, (void)r5;
+	if (r3)
+		return err64(-EINVAL);
+	if (!p)
+		return err64(-EINVAL);
+	if (skb->protocol == v4 && to == v6)
+		err = net_hdr_push(p, mac_header_len(p), 20);
+	else if (skb->protocol == v6 && to == v4)
+		err = net_hdr_pop(p, mac_header_len(p), 20);
+	else
+		err = B2N_ENOTSUPP_ERR;
+	if (!err) {
+		set_proto(skb, to == v6);
+		skb->hash = 0;
+		p->sw_hash = 0;
+	}
+	b2n_rt_skb_sync(p);
+	return err64(err);
+}
+
+static int adjust_room(struct b2n_pkt *p, int32_t len_diff, uint32_t mode, uint64_t flags)
+{
+	struct b2n_sk_buff *skb = p->skb;
+	uint32_t v4 = raw16(0x08, 0x00), v6 = raw16(0x86, 0xdd);
+	uint32_t abs_diff = len_diff < 0 ? 0u - (uint32_t)len_diff : (uint32_t)len_diff;
+	uint32_t base = skb->protocol == v4 ? 20 : skb->protocol == v6 ? 40 : 0;
+	uint32_t len_min = base, len_cur, off;
+	int shrink = len_diff < 0;
+
+	if (flags & ~(ADJ_MASK | ADJ_NO_CSUM_RESET))
+		return -EINVAL;
+	if (abs_diff > 0xfff)
+		return -EFAULT;
+	if (skb->protocol != v4 && skb->protocol != v6)
+		return B2N_ENOTSUPP_ERR;
+	off = mac_header_len(p);
+	if (mode == ADJ_ROOM_NET)
+		off += base;
+	else if (mode != ADJ_ROOM_MAC)
+		return B2N_ENOTSUPP_ERR;
+	if (flags & ADJ_DECAP_L3_MASK) {
+		if (!shrink)
+			return -EINVAL;
+		if ((flags & ADJ_DECAP_L3_MASK) == ADJ_DECAP_L3_IPV4)
+			len_min = 20;
+		else if ((flags & ADJ_DECAP_L3_MASK) == ADJ_DECAP_L3_IPV6)
+			len_min = 40;
+		else
+			return -EINVAL;
+	}
+	len_cur = p->len - (p->net - p->data);
+	if ((shrink && (abs_diff >= len_cur || len_cur - abs_diff < len_min)) ||
+	    (!shrink && p->len + abs_diff > p->max_len))
+		return B2N_ENOTSUPP_ERR;
+	if (shrink) { /* bpf_skb_net_shrink */
+		if (flags & ~(uint64_t)(ADJ_FIXED_GSO | ADJ_DECAP_L3_MASK | ADJ_NO_CSUM_RESET))
+			return -EINVAL;
+		int err = net_hdr_pop(p, off, abs_diff);
+		if (err)
+			return err;
+		if (skb->protocol == v4 && (flags & ADJ_DECAP_L3_IPV6))
+			set_proto(skb, 1);
+		else if (skb->protocol == v6 && (flags & ADJ_DECAP_L3_IPV4))
+			set_proto(skb, 0);
+		return 0;
+	}
+	/* bpf_skb_net_grow */
+	uint32_t inner_mac_len = (uint32_t)(flags >> 56), mac_len = 0;
+	int encap = (flags & ADJ_ENCAP_L3_MASK) != 0, err;
+	if (encap) {
+		if ((flags & ADJ_ENCAP_L3_IPV4) && (flags & ADJ_ENCAP_L3_IPV6))
+			return -EINVAL;
+		if ((flags & ADJ_ENCAP_L4_GRE) && (flags & ADJ_ENCAP_L4_UDP))
+			return -EINVAL;
+		if ((flags & ADJ_ENCAP_L2_ETH) && inner_mac_len < ETH_HLEN)
+			return -EINVAL;
+		if (p->encap)
+			return -EALREADY;
+		mac_len = p->net - p->mac;
+		if (inner_mac_len > abs_diff)
+			return -EINVAL;
+	}
+	if ((err = net_hdr_push(p, off, abs_diff)))
+		return err;
+	if (encap) {
+		p->encap = 1;
+		p->net = p->data + mac_len; /* skb_set_network_header(skb, mac_len) */
+		if (skb->protocol == v4 && (flags & ADJ_ENCAP_L3_IPV6))
+			set_proto(skb, 1);
+		else if (skb->protocol == v6 && (flags & ADJ_ENCAP_L3_IPV4))
+			set_proto(skb, 0);
+	}
+	return 0;
+}
+
+uint64_t b2n_h_skb_adjust_room(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_sk_buff *skb = as_skb(r1);
+	struct b2n_pkt *p = skb->priv;
+	int err;
+	(void)r5;
+	if (!p)
+		return err64(-EINVAL);
+	err = adjust_room(p, (int32_t)r2, (uint32_t)r3, r4);
 	b2n_rt_skb_sync(p);
 	return err64(err);
 }

@@ -259,6 +259,7 @@ struct b2n_pkt {
 	uint32_t mac, net;   /* B2N_PKT_UNSET when not set */
 	uint32_t max_len;    /* dev mtu + hard_header_len */
 	int sw_hash;         /* skb->sw_hash | l4_hash */
+	int encap;           /* skb->encapsulation (skb_adjust_room) */
 	struct b2n_sk_buff *skb;
 	/* xdp: the end of the frame the program may grow into */
 	uint32_t frame_end;

@@ -346,6 +346,38 @@ int tc_vlan(struct __sk_buff *ctx)
 	return TC_ACT_OK;
 }
 
+SEC("tc")
+int tc_room(struct __sk_buff *ctx)
+{
+	struct ctl c;
+	__u8 b[4] = {};
+	long r;
+	if (bpf_skb_load_bytes(ctx, 14, &c, sizeof(c)))
+		return TC_ACT_UNSPEC;
+	if (c.op & 1)
+		r = bpf_skb_change_proto(ctx, c.a, (c.op & 2) ? 1 : 0);
+	else
+		r = bpf_skb_adjust_room(ctx, (__s16)bpf_ntohs(c.b), c.fl & 3,
+		                        (__u64)bpf_ntohl(c.y) << 32 | bpf_ntohl(c.x));
+	put(0, r);
+	put(1, ctx->len);
+	put(2, bpf_ntohs(ctx->protocol));
+	if (c.op & 4) {
+		r = bpf_skb_adjust_room(ctx, (__s16)bpf_ntohs(c.c), (c.fl >> 2) & 1, bpf_ntohl(c.z));
+		put(3, r);
+	}
+	if (c.op & 8) {
+		r = bpf_skb_change_tail(ctx, ctx->len + 1, 0);
+		put(4, r);
+	}
+	r = bpf_skb_load_bytes_relative(ctx, 0, b, 4, BPF_HDR_START_NET);
+	put(5, (__u64)(r & 0xff) << 32 | (__u64)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+	r = bpf_skb_load_bytes_relative(ctx, 10, b, 4, BPF_HDR_START_MAC);
+	put(6, (__u64)(r & 0xff) << 32 | (__u64)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+	put(7, (long)ctx->data_end - (long)ctx->data);
+	return TC_ACT_OK;
+}
+
 /* ---- socket filters -------------------------------------------------------------- */
 
 SEC("socket")
