@@ -506,6 +506,8 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 			 * pass); the offset is an int as the kernel passes it.
 			 * Out of the packet: the function returns 0. */
 			uint64_t off = (uint64_t)(int64_t)in->imm, val = 0;
+			if (!reg[6])
+				return -ENOTSUP; /* no sk_buff: not a packet program */
 			if ((in->code & 0xe0) == B2N_MODE_IND)
 				off += srcv;
 			if (b2n_ld_pkt((const struct b2n_sk_buff *)(uintptr_t)reg[6],
