@@ -509,6 +509,8 @@ struct backend {
 	const char *name;
 	int (*setup)(void);
 	int (*run)(int prog, const struct phcase *c, struct result *r, struct b2n_test_run_opts *o);
+	/* user-space map operations: op 'u'pdate, 'l'ookup, 'd'elete, 'n'ext key */
+	int (*mapop)(int op, const char *map, const void *key, void *value, uint64_t flags);
 };
 
 static int map_setup(int (*upd)(const char *map, const void *k, const void *v))
@@ -601,7 +603,25 @@ static int b_run(int pi, const struct phcase *c, struct result *r, struct b2n_te
 	return 0;
 }
 
-static const struct backend be_b2n = {"bpf2native", b_setup, b_run};
+static int b_mapop(int op, const char *name, const void *key, void *value, uint64_t flags)
+{
+	struct b2n_map *m = b2n_object__find_map_by_name(bobj, name);
+	if (!m)
+		return -ENOENT;
+	size_t vs = b2n_map__value_size(m);
+	switch (op) {
+	case 'u':
+		return b2n_map__update_elem(m, key, 4, value, vs, flags);
+	case 'l':
+		return b2n_map__lookup_elem(m, key, 4, value, vs, 0);
+	case 'd':
+		return b2n_map__delete_elem(m, key, 4, 0);
+	default:
+		return b2n_map__get_next_key(m, key, value, 4);
+	}
+}
+
+static const struct backend be_b2n = {"bpf2native", b_setup, b_run, b_mapop};
 
 #ifdef PH_KERNEL
 static struct bpf_object *kobj;
@@ -675,7 +695,27 @@ static int k_run(int pi, const struct phcase *c, struct result *r, struct b2n_te
 	return 0;
 }
 
-static const struct backend be_kernel = {"kernel", k_setup, k_run};
+static int k_mapop(int op, const char *name, const void *key, void *value, uint64_t flags)
+{
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(kobj, name)), err;
+	switch (op) {
+	case 'u':
+		err = bpf_map_update_elem(fd, key, value, flags);
+		break;
+	case 'l':
+		err = bpf_map_lookup_elem(fd, key, value);
+		break;
+	case 'd':
+		err = bpf_map_delete_elem(fd, key);
+		break;
+	default:
+		err = bpf_map_get_next_key(fd, key, value);
+		break;
+	}
+	return err ? -errno : 0;
+}
+
+static const struct backend be_kernel = {"kernel", k_setup, k_run, k_mapop};
 #endif
 
 /* ---- formatting ----------------------------------------------------------------- */
@@ -761,6 +801,59 @@ static int check_redirect(int pi, const struct phcase *c, const struct result *r
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- user-space operations on the redirect maps -------------------------- */
+
+static const char *errname(int err)
+{
+	static char buf[16];
+	switch (-err) {
+	case 0: return "0";
+	case ENOENT: return "ENOENT";
+	case EINVAL: return "EINVAL";
+	case E2BIG: return "E2BIG";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EPERM: return "EPERM";
+	case ENOMEM: return "ENOMEM";
+	default:
+		snprintf(buf, sizeof(buf), "%d", err);
+		return buf;
+	}
+}
+
+#define NMAPOPS 400
+static void map_op_line(const struct backend *be, int i, char *buf, size_t cap)
+{
+	static const char *const maps[] = {"dm", "dmh", "cpum", "xsk"};
+	uint32_t key, v[2] = {0, 0}, out[2] = {0xeeeeeeee, 0xeeeeeeee};
+	uint64_t flags = 0;
+	int m, op, err, pass_null = 0;
+	rs = 0x3a950000u + (uint64_t)i;
+	m = (int)rn(4);
+	op = "ulldnn"[rn(6)];
+	if (!strcmp(maps[m], "xsk") && op == 'u')
+		op = "ldn"[rn(3)]; /* updates need an AF_XDP socket */
+	if (!strcmp(maps[m], "cpum") && rn(2))
+		op = 'u';
+	key = rn(8) ? rn(10) : PICK(0xffffffff, 8, 16, 1000);
+	flags = rn(5) ? 0 : PICK(1, 2, 3, 4);
+	if (!strcmp(maps[m], "cpum"))
+		v[0] = PICK(0, 64, 192, 16384, 16385, 1);
+	else
+		v[0] = PICK(0, 1, 1, 1);
+	v[1] = rn(4) ? 0 : (uint32_t)-1;
+	if (op == 'n' && rn(4) == 0)
+		pass_null = 1;
+	err = be->mapop(op, maps[m], pass_null ? NULL : &key, op == 'u' ? (void *)v : (void *)out,
+	                flags);
+	snprintf(buf, cap, "map %d %s %c key %u flags %u val %u,%u = %s out %x,%x", i, maps[m], op,
+	         pass_null ? 99999u : key, (unsigned)flags, v[0], v[1], errname(err),
+	         op == 'u' ? 0 : out[0], op == 'u' ? 0 : (op == 'l' && !strcmp(maps[m], "dm")) ||
+	                                                    op == 'n' ? 0 : out[1]);
 }
 
 static char *next_line(FILE *f, char *buf, size_t cap)
@@ -874,6 +967,45 @@ int main(int argc, char **argv)
 				ppass++;
 		}
 		printf("%-14s %4d passed, %d failed\n", progs[pi].name, ppass, pfail);
+		pass += ppass;
+		fail += pfail;
+	}
+	{
+		int ppass = 0, pfail = 0;
+		for (int i = 0; i < NMAPOPS; i++) {
+			int bad = 0;
+			const char *ref = line;
+			if (have_b2n)
+				map_op_line(&be_b2n, i, line, sizeof(line));
+			else
+				strcpy(line, "(no runtime)");
+#ifdef PH_KERNEL
+			if (kernel) {
+				map_op_line(&be_kernel, i, kline, sizeof(kline));
+				if (out)
+					fprintf(out, "%s\n", kline);
+				if (strcmp(kline, line)) {
+					printf("FAIL: runtime differs from the kernel:\n  kernel:  %s\n  "
+					       "runtime: %s\n",
+					       kline, line);
+					bad = 1;
+				}
+				ref = kline;
+			}
+#endif
+			const char *e = next_line(ef, exp, sizeof(exp));
+			if (ef && (!e || strcmp(e, ref))) {
+				printf("FAIL: %s differs from %s:\n  expected: %s\n  got:      %s\n",
+				       kernel ? "kernel" : "runtime", argv[2], e ? e : "(end of file)", ref);
+				bad = 1;
+				kfail += kernel;
+			}
+			if (bad)
+				pfail++;
+			else
+				ppass++;
+		}
+		printf("%-14s %4d passed, %d failed\n", "map ops", ppass, pfail);
 		pass += ppass;
 		fail += pfail;
 	}
