@@ -51,6 +51,7 @@ struct phcase {
 	unsigned char ctx[256]; /* beyond the UAPI size: zero */
 	uint32_t ctx_size;
 	uint32_t size_out; /* data_size_out given (0 = no limit) */
+	int repeat;        /* test-run repeat (state carries over between runs) */
 };
 
 struct result {
@@ -216,6 +217,7 @@ static void gen_xdp_adj(struct phcase *k, int i)
 	                              3520 - pl - 256, 3776 - pl));
 	put_ctl(k, meta + 14, &t);
 	k->size_out = rn(8) == 0 ? PICK(1, 14, 20, 60) : 0;
+	k->repeat = rn(8) == 0 ? PICK(2, 3, 5) : 0;
 }
 
 static void gen_xdp_bytes(struct phcase *k, int i)
@@ -282,6 +284,7 @@ static void gen_tc_bytes(struct phcase *k, int i)
 	}
 	put_ctl(k, 14, &t);
 	k->size_out = rn(10) == 0 ? PICK(1, 14, 20) : 0;
+	k->repeat = rn(8) == 0 ? PICK(2, 3, 5) : 0;
 }
 
 static void gen_tc_csum(struct phcase *k, int i)
@@ -348,6 +351,7 @@ static void gen_tc_vlan(struct phcase *k, int i)
 	t.c = PICK(0x8100, 0x88a8, 0x0800, 0x0001);
 	t.x = rn(2) ? 0xffff0000u | rn(0x10000) : (uint32_t)rnd();
 	put_ctl(k, 14, &t);
+	k->repeat = rn(6) == 0 ? PICK(2, 3) : 0;
 }
 
 static void gen_tc_room(struct phcase *k, int i)
@@ -386,6 +390,7 @@ static void gen_tc_room(struct phcase *k, int i)
 	if (t.x & 6)
 		t.z &= ~6u;
 	put_ctl(k, 14, &t);
+	k->repeat = rn(6) == 0 ? PICK(2, 3) : 0;
 }
 
 static void gen_skb_ctx(struct phcase *k, uint32_t l2len)
@@ -589,6 +594,7 @@ static int b_run(int pi, const struct phcase *c, struct result *r, struct b2n_te
 	o->data_size_in = c->len;
 	o->data_out = r->out;
 	o->data_size_out = c->size_out;
+	o->repeat = c->repeat;
 	if (c->have_ctx) {
 		o->ctx_in = c->ctx;
 		o->ctx_size_in = c->ctx_size;
@@ -679,7 +685,7 @@ static int k_run(int pi, const struct phcase *c, struct result *r, struct b2n_te
 	uint32_t k0 = 0;
 	bpf_map_update_elem(sfd, &k0, zero, 0);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = c->pkt, .data_size_in = c->len,
-	            .data_out = r->out, .data_size_out = c->size_out);
+	            .data_out = r->out, .data_size_out = c->size_out, .repeat = c->repeat);
 	if (c->have_ctx) {
 		o.ctx_in = c->ctx;
 		o.ctx_size_in = c->ctx_size;
@@ -738,7 +744,10 @@ static void format(char *buf, size_t cap, int pi, int idx, const struct phcase *
 {
 	size_t n = 0;
 #define P(...) (n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, __VA_ARGS__))
-	P("%s %d in %u err %d", progs[pi].name, idx, c->len, r->err);
+	P("%s %d in %u", progs[pi].name, idx, c->len);
+	if (c->repeat)
+		P(" repeat %d", c->repeat);
+	P(" err %d", r->err);
 	if (r->err && r->err != -ENOSPC) {
 		return;
 	}
