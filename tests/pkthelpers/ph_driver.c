@@ -391,6 +391,8 @@ static void gen_tc_room(struct phcase *k, int i)
 		t.z &= ~6u;
 	put_ctl(k, 14, &t);
 	k->repeat = rn(6) == 0 ? PICK(2, 3) : 0;
+	if ((t.x | t.z) & 6)
+		k->repeat = 0; /* (the same: a repeated encapsulation) */
 }
 
 static void gen_skb_ctx(struct phcase *k, uint32_t l2len)
