@@ -3,7 +3,8 @@
  * shape the ctx pass must follow: direct packet access (XDP and tc), the
  * writable __sk_buff fields, a socket filter's cb[], the ctx handed to a
  * __noinline static subprogram, the ctx in a stack struct read by a
- * bpf_loop callback, and the ctx spilled across a helper call.  ctx-c
+ * bpf_loop callback, the ctx kept across a helper call, and a devmap
+ * program reading egress_ifindex.  ctx-c
  * checks the rewrites in --dump-bpf; ctx-kernel loads every program.
  */
 #include <linux/bpf.h>
@@ -100,6 +101,17 @@ int xdp_spill(struct xdp_md *ctx)
 	if (data + 1 > end)
 		return XDP_ABORTED;
 	return (t & 1) && ctx->rx_queue_index == 0 ? XDP_PASS : XDP_PASS;
+}
+
+/* egress_ifindex is readable by devmap programs only. */
+SEC("xdp/devmap")
+int xdp_devmap(struct xdp_md *ctx)
+{
+	unsigned char *data = (unsigned char *)(long)ctx->data;
+	unsigned char *end = (unsigned char *)(long)ctx->data_end;
+	if (data + 1 > end)
+		return XDP_DROP;
+	return ctx->egress_ifindex == ctx->ingress_ifindex ? XDP_DROP : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

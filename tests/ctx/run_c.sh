@@ -21,6 +21,7 @@ xdp_spill 2
 tc_rewrite 2
 tc_subprog 2
 sock_cb 0
+xdp_devmap 2
 ldabs_filter 0"
 for e in el eb; do
 	t=x86_64
