@@ -172,6 +172,12 @@ static int setup_tail_dispatch(struct pb_obj *obj, FILE *out)
 	return err;
 }
 
+static int setup_xdp_bytes(struct pb_obj *obj, FILE *out)
+{
+	uint32_t cpu = 0, qsize = 64;
+	return put(obj, out, "cpus", &cpu, &qsize);
+}
+
 static int setup_tc_rewrite(struct pb_obj *obj, FILE *out)
 {
 	static const unsigned char k1[4] = {10, 0, 0, 1}, v1[4] = {198, 18, 0, 1};
@@ -214,6 +220,10 @@ static const struct pcase cases[] = {
      {{"flows", "4s4s2s2sB3s", "2Q"}, {"flow_errs", "i", "Q"}}},
     {"sock_ldabs", "sock_ldabs", "sock_ldabs", T_SOCK, NULL,
      {{"ld_stats", "I", "Q"}, {"src_hi", "I", "Q"}}},
+    {"sock_rel", "sock_rel", "sock_rel", T_SOCK, NULL, {{"sock_rec", "I", "2i8I"}}},
+    {"tc_vlan", "tc_vlan", "tc_vlan", T_TC, NULL, {{"vlan_rec", "I", "3i7I"}}},
+    {"xdp_bytes", "xdp_bytes", "xdp_bytes", T_XDP, setup_xdp_bytes,
+     {{"byte_stats", "I", "Q"}, {"byte_errs", "i", "Q"}}},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

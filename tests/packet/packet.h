@@ -27,11 +27,14 @@
 	X(port_filter)                                                             \
 	X(redirect_dev)                                                            \
 	X(sock_ldabs)                                                              \
+	X(sock_rel)                                                                \
 	X(tail_dispatch)                                                           \
 	X(tail_trim)                                                               \
 	X(tc_fields)                                                               \
 	X(tc_rewrite)                                                              \
+	X(tc_vlan)                                                                 \
 	X(vlan_tag)                                                                \
+	X(xdp_bytes)                                                               \
 	X(xdp_reflect)
 
 /* ---- packets (pktgen.c) ---------------------------------------------------- */

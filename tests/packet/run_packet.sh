@@ -113,6 +113,14 @@ for exp in "$src"/expected/*.txt; do
 		echo "    (no output)"
 	fi
 done
+# A case the driver ran that has no expected file is a failure too.
+for got in "$work"/out/*.txt; do
+	case=$(basename "$got" .txt)
+	if [ ! -f "$src/expected/$case.txt" ]; then
+		echo "FAIL  $case: no expected/$case.txt (add it from a packet-kernel run)"
+		badcases=$((badcases + 1))
+	fi
+done
 echo "$target: $cases cases, $total items compared, $((total - bad)) agree, $bad differ;" \
 	"$badcases case(s) failed, $known known failure(s), $xpass unexpected pass(es)"
 [ $cfail -gt 0 ] && echo "$target: $cfail object(s) not compiled by bpf2native"
