@@ -40,6 +40,7 @@ static void usage(FILE *out)
 	        "  --prog-type T    program type of asm/raw input: xdp, tc (sched_cls),\n"
 	        "                   sched_act, socket (socket_filter) or none (default);\n"
 	        "                   ELF programs take it from their section name\n"
+	        "                   unless it is given (none: opaque ctx, no ctx rules)\n"
 	        "  --dump-bpf       print the disassembly of every program and stop\n"
 	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
 	        "  --allow-uninit   accept reads of registers never written (they are 0)\n"
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 			if (b2n_prog_type_by_name(next, &oopts.prog_type))
 				return fail_usage("unknown program type '%s' (xdp, tc, sched_act, "
 				                  "socket or none)", next);
+			oopts.force_prog_type = 1;
 		} else if (!strcmp(a, "--dump-bpf")) {
 			dump = 1;
 		} else if (!strcmp(a, "--emit-raw")) {

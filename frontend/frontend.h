@@ -135,7 +135,11 @@ struct b2n_open_opts {
 	uint32_t prog_type;         /* B2N_PROG_* (ctx.h) of the asm/raw
 	                               program (--prog-type); 0 = opaque ctx.
 	                               ELF programs take theirs from the
-	                               section name */
+	                               section name ... */
+	int force_prog_type;        /* ... unless this is set: then every
+	                               program gets prog_type (e.g. 0 for an
+	                               object whose "xdp" sections do not hold
+	                               kernel XDP programs) */
 };
 
 /* Read and check an input.  On success returns 0 and *out owns everything;

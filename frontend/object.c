@@ -185,6 +185,9 @@ int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
 	err = check_slot_inits(obj);
 	if (err)
 		goto fail;
+	if (opts && opts->force_prog_type)
+		for (size_t i = 0; i < obj->nprogs; i++)
+			obj->progs[i].type = opts->prog_type;
 	for (size_t i = 0; i < obj->nprogs; i++) {
 		/* A typed asm/raw program gets what the kernel gives: r1 = ctx. */
 		struct b2n_verify_opts vo = {
