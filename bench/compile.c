@@ -51,8 +51,13 @@ static uint32_t rnd(uint32_t n)
 
 static void put(FILE *f, uint8_t code, int dst, int src, int16_t off, int32_t imm)
 {
-	uint8_t b[8] = {code, (uint8_t)(dst | src << 4), (uint8_t)off, (uint8_t)((uint16_t)off >> 8),
-	                (uint8_t)imm, (uint8_t)(imm >> 8), (uint8_t)(imm >> 16),
+	uint8_t b[8] = {code,
+	                (uint8_t)(dst | src << 4),
+	                (uint8_t)off,
+	                (uint8_t)((uint16_t)off >> 8),
+	                (uint8_t)imm,
+	                (uint8_t)(imm >> 8),
+	                (uint8_t)(imm >> 16),
 	                (uint8_t)((uint32_t)imm >> 24)};
 	fwrite(b, 1, 8, f);
 }
@@ -64,7 +69,8 @@ static int reg(void)
 	return r == 1 ? 9 : r;
 }
 
-static const uint8_t alu_ops[] = {0x00, 0x10, 0x20, 0x40, 0x50, 0xa0, 0xb0}; /* add sub mul or and xor mov */
+static const uint8_t alu_ops[] = {0x00, 0x10, 0x20, 0x40,
+                                  0x50, 0xa0, 0xb0}; /* add sub mul or and xor mov */
 
 /* One instruction that is not a jump. */
 static void gen_insn(FILE *f)
@@ -79,7 +85,8 @@ static void gen_insn(FILE *f)
 		if (rnd(2))
 			put(f, 0x04 | 0x08 | alu_ops[rnd(sizeof(alu_ops))], d, s, 0, 0);
 		else
-			put(f, 0x04 | alu_ops[rnd(sizeof(alu_ops))], d, 0, 0, (int32_t)rnd(1 << 20));
+			put(f, 0x04 | alu_ops[rnd(sizeof(alu_ops))], d, 0, 0,
+			    (int32_t)rnd(1 << 20));
 	} else if (k < 66) { /* shifts by a constant: lsh, rsh, arsh */
 		static const uint8_t sh[] = {0x60, 0x70, 0xc0};
 		put(f, 0x07 | sh[rnd(3)], d, 0, 0, (int32_t)rnd(64));
@@ -87,9 +94,9 @@ static void gen_insn(FILE *f)
 		put(f, 0x87, d, 0, 0, 0); /* neg */
 	} else if (k < 70) {
 		put(f, 0xd4 | 0x08, d, 0, 0, 32); /* be32 */
-	} else if (k < 80) { /* load a stack slot */
+	} else if (k < 80) {                      /* load a stack slot */
 		put(f, 0x79, d, 10, (int16_t)(-8 * (1 + (int)rnd(16))), 0);
-	} else if (k < 88) { /* load the context */
+	} else if (k < 88) {                                          /* load the context */
 		static const uint8_t sz[] = {0x61, 0x69, 0x71, 0x79}; /* w h b dw */
 		int i = (int)rnd(4);
 		int bytes = (int[]){4, 2, 1, 8}[i];
@@ -176,8 +183,8 @@ int main(int argc, char **argv)
 		double t0 = now_s();
 		pid_t pid = fork();
 		if (pid == 0) {
-			execl(argv[1], argv[1], "-O2", "-x", "raw", "--object-name", "gen", in, "-o",
-			      out, (char *)NULL);
+			execl(argv[1], argv[1], "-O2", "-x", "raw", "--object-name", "gen", in,
+			      "-o", out, (char *)NULL);
 			_exit(127);
 		}
 		int st = 0;
@@ -188,7 +195,8 @@ int main(int argc, char **argv)
 				kill(pid, SIGKILL);
 				w = wait4(pid, &st, 0, &ru);
 				double c = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec;
-				printf("%9ld did not finish within the %.0f s limit (%.0f s CPU, %.1f MiB "
+				printf("%9ld did not finish within the %.0f s limit (%.0f s CPU, "
+				       "%.1f MiB "
 				       "peak so far): killed\n",
 				       n, limit, c, (double)ru.ru_maxrss / 1024.0);
 				fprintf(csv, "%ld,>%.0f,%.0f,%ld,\n", n, limit, c, ru.ru_maxrss);
@@ -214,7 +222,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "  %ld insns: %.2f s\n", n, cpu);
 		ns[nres] = n, walls[nres] = wall, cpus[nres] = cpu;
 		rss[nres++] = (double)ru.ru_maxrss / 1024.0;
-		fprintf(csv, "%ld,%.3f,%.3f,%ld,%.0f\n", n, wall, cpu, ru.ru_maxrss, (double)n / cpu);
+		fprintf(csv, "%ld,%.3f,%.3f,%ld,%.0f\n", n, wall, cpu, ru.ru_maxrss,
+		        (double)n / cpu);
 		unlink(out);
 	}
 	/* linearity: CPU time per instruction relative to the 10k program

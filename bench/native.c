@@ -11,10 +11,10 @@
 
 #include "bench.h"
 
-#define NAT(name)                                                                         \
-	__attribute__((noinline)) uint64_t nat_##name(uint8_t *d, const uint8_t *end)     \
-	{                                                                                 \
-		return k_##name(d, end);                                                  \
+#define NAT(name)                                                                                  \
+	__attribute__((noinline)) uint64_t nat_##name(uint8_t *d, const uint8_t *end)              \
+	{                                                                                          \
+		return k_##name(d, end);                                                           \
 	}
 
 NAT(fnv1a)

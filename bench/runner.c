@@ -76,40 +76,40 @@ static int failures;
 struct prog {
 	const char *name;
 	bench_native_fn nat;
-	int raw;     /* has a ctx-free variant in raw.bpf.c */
-	int pkt;     /* packet parsing/rewriting (the 1.3x kernel goal) */
+	int raw; /* has a ctx-free variant in raw.bpf.c */
+	int pkt; /* packet parsing/rewriting (the 1.3x kernel goal) */
 	const char *what;
 };
 
 static const struct prog progs[] = {
-	{"fnv1a", nat_fnv1a, 1, 0, "FNV-1a 64 over 256 B"},
-	{"crc32", nat_crc32, 1, 0, "CRC32 bitwise over 64 B"},
-	{"sort", nat_sort, 1, 0, "bubble sort of 32 u32"},
-	{"parse", nat_parse, 1, 1, "eth/vlan/ip4/ip6/tcp/udp parse"},
-	{"rewrite", nat_rewrite, 1, 1, "MAC swap + SNAT + csum"},
-	{"lpm", nat_lpm, 1, 1, "binary search, 32 ranges"},
-	{"jhash", nat_jhash, 1, 0, "jhash 2x3 words"},
-	{"strmatch", nat_strmatch, 1, 0, "strncmp vs 9 keywords"},
-	{"fsm", nat_fsm, 1, 0, "HTTP tokenizer, switch"},
-	{"loop", nat_loop, 0, 0, "bpf_loop x64 callback"},
-	{"hashmap", NULL, 0, 0, "32 hash lookups/updates"},
-	{"tailcall", NULL, 0, 0, "dispatcher, 4 tail calls"},
-	/* last: the harness of each peer (not in the means) */
-	{"empty", nat_empty, 1, 0, "returns 2: the harness (not in the means)"},
+    {"fnv1a", nat_fnv1a, 1, 0, "FNV-1a 64 over 256 B"},
+    {"crc32", nat_crc32, 1, 0, "CRC32 bitwise over 64 B"},
+    {"sort", nat_sort, 1, 0, "bubble sort of 32 u32"},
+    {"parse", nat_parse, 1, 1, "eth/vlan/ip4/ip6/tcp/udp parse"},
+    {"rewrite", nat_rewrite, 1, 1, "MAC swap + SNAT + csum"},
+    {"lpm", nat_lpm, 1, 1, "binary search, 32 ranges"},
+    {"jhash", nat_jhash, 1, 0, "jhash 2x3 words"},
+    {"strmatch", nat_strmatch, 1, 0, "strncmp vs 9 keywords"},
+    {"fsm", nat_fsm, 1, 0, "HTTP tokenizer, switch"},
+    {"loop", nat_loop, 0, 0, "bpf_loop x64 callback"},
+    {"hashmap", NULL, 0, 0, "32 hash lookups/updates"},
+    {"tailcall", NULL, 0, 0, "dispatcher, 4 tail calls"},
+    /* last: the harness of each peer (not in the means) */
+    {"empty", nat_empty, 1, 0, "returns 2: the harness (not in the means)"},
 };
 #define NPROGS (sizeof(progs) / sizeof(progs[0]))
 
 enum { P_NAT, P_B2N, P_B2NRAW, P_KERN, P_DJIT, P_DINT, P_INTERP, NPEER };
-static const char *peer_name[NPEER] = {"native", "b2n", "b2n_raw", "kernel",
+static const char *peer_name[NPEER] = {"native",   "b2n",         "b2n_raw", "kernel",
                                        "dpdk_jit", "dpdk_interp", "interp"};
 
 struct result {
-	double ns[NPEER];         /* median ns/run, NAN = not run */
-	char why[NPEER][96];      /* why not run */
-	double kernel_reported;   /* the kernel's own duration (ns, integer) */
-	double knet, bnet;        /* kernel, b2n minus their empty program */
-	double kempty, bempty;    /* the empty programs, same rounds */
-	double nnet, rnet, dnet;  /* native, b2n_raw, dpdk_jit minus their empty */
+	double ns[NPEER];        /* median ns/run, NAN = not run */
+	char why[NPEER][96];     /* why not run */
+	double kernel_reported;  /* the kernel's own duration (ns, integer) */
+	double knet, bnet;       /* kernel, b2n minus their empty program */
+	double kempty, bempty;   /* the empty programs, same rounds */
+	double nnet, rnet, dnet; /* native, b2n_raw, dpdk_jit minus their empty */
 	long b2n_bytes, kern_bytes, kern_xlated;
 	int ok;
 };
@@ -243,9 +243,9 @@ static void make_input(uint8_t *d)
 	tcp[0] = 0xc3, tcp[1] = 0x50, tcp[2] = 0, tcp[3] = 80;
 	tcp[4] = 0x11, tcp[7] = 0x22, tcp[12] = 5 << 4, tcp[13] = 0x18;
 	tcp[14] = 0xff, tcp[15] = 0xff;
-	memcpy(d + B_PAY_OFF, http, strlen(http) < (size_t)(B_LPM_OFF - B_PAY_OFF)
-	                                ? strlen(http)
-	                                : (size_t)(B_LPM_OFF - B_PAY_OFF));
+	memcpy(d + B_PAY_OFF, http,
+	       strlen(http) < (size_t)(B_LPM_OFF - B_PAY_OFF) ? strlen(http)
+	                                                      : (size_t)(B_LPM_OFF - B_PAY_OFF));
 	/* 32 sorted range starts in host order; the key (IPv4 daddr as a
 	 * host-order number) falls in range 27. */
 	for (uint32_t i = 0; i < B_LPM_N; i++) {
@@ -297,8 +297,8 @@ struct b2n_arg {
 static double b2n_test_loop(void *a, long iters)
 {
 	struct b2n_arg *b = a;
-	struct b2n_test_run_opts o = {.sz = sizeof(o), .data_in = b->buf,
-	                              .data_size_in = B_IN_LEN, .repeat = (int)iters};
+	struct b2n_test_run_opts o = {
+	    .sz = sizeof(o), .data_in = b->buf, .data_size_in = B_IN_LEN, .repeat = (int)iters};
 	double t0 = now_ns();
 	int err = b2n_program__test_run(b->p, &o);
 	double t = now_ns() - t0;
@@ -599,9 +599,9 @@ int main(int argc, char **argv)
 	{
 		struct bpf_program *ep = bpf_object__find_program_by_name(robj, "empty_raw");
 		struct rte_bpf_prm eprm = {
-			.ins = (const struct ebpf_insn *)bpf_program__insns(ep),
-			.nb_ins = (uint32_t)bpf_program__insn_cnt(ep),
-			.prog_arg = {.type = RTE_BPF_ARG_PTR, .size = B_IN_LEN},
+		    .ins = (const struct ebpf_insn *)bpf_program__insns(ep),
+		    .nb_ins = (uint32_t)bpf_program__insn_cnt(ep),
+		    .prog_arg = {.type = RTE_BPF_ARG_PTR, .size = B_IN_LEN},
 		};
 		struct rte_bpf *eb = rte_bpf_load(&eprm);
 		struct rte_bpf_jit ej = {0};
@@ -672,9 +672,12 @@ int main(int argc, char **argv)
 		/* bpf2native, XDP through test_run */
 		struct b2n_arg ba = {.p = b2n_object__find_program_by_name(bx, P->name)};
 		uint8_t bout[B_IN_LEN + 64];
-		struct b2n_test_run_opts bo = {.sz = sizeof(bo), .data_in = input,
-		                               .data_size_in = B_IN_LEN, .data_out = bout,
-		                               .data_size_out = sizeof(bout), .repeat = 1};
+		struct b2n_test_run_opts bo = {.sz = sizeof(bo),
+		                               .data_in = input,
+		                               .data_size_in = B_IN_LEN,
+		                               .data_out = bout,
+		                               .data_size_out = sizeof(bout),
+		                               .repeat = 1};
 		int err = ba.p ? b2n_program__test_run(ba.p, &bo) : -ENOENT;
 		if (err) {
 			printf("FAIL %s/b2n: test run: %s\n", P->name, strerror(-err));
@@ -743,9 +746,9 @@ int main(int argc, char **argv)
 
 		/* DPDK */
 		struct rte_bpf_prm prm = {
-			.ins = (const struct ebpf_insn *)ins,
-			.nb_ins = (uint32_t)nins,
-			.prog_arg = {.type = RTE_BPF_ARG_PTR, .size = B_IN_LEN},
+		    .ins = (const struct ebpf_insn *)ins,
+		    .nb_ins = (uint32_t)nins,
+		    .prog_arg = {.type = RTE_BPF_ARG_PTR, .size = B_IN_LEN},
 		};
 		fflush(dpdk_log);
 		size_t from = dpdk_log_len;
@@ -797,10 +800,11 @@ int main(int argc, char **argv)
 	/* ---- the table ---- */
 	FILE *csv = fopen(argv[4], "w");
 	if (csv)
-		fprintf(csv, "program,native_ns,b2n_ns,b2n_net_ns,b2n_raw_ns,kernel_ns,kernel_net_ns,"
-		             "kernel_reported_ns,dpdk_jit_ns,dpdk_interp_ns,interp_ns,b2n_bytes,"
-		             "kernel_jited_bytes,kernel_xlated_insns,native_net_ns,b2n_raw_net_ns,"
-		             "dpdk_jit_net_ns,ok,notes\n");
+		fprintf(csv,
+		        "program,native_ns,b2n_ns,b2n_net_ns,b2n_raw_ns,kernel_ns,kernel_net_ns,"
+		        "kernel_reported_ns,dpdk_jit_ns,dpdk_interp_ns,interp_ns,b2n_bytes,"
+		        "kernel_jited_bytes,kernel_xlated_insns,native_net_ns,b2n_raw_net_ns,"
+		        "dpdk_jit_net_ns,ok,notes\n");
 	double ke[NPROGS], be[NPROGS];
 	for (size_t i = 0; i < NPROGS; i++)
 		ke[i] = res[i].kempty, be[i] = res[i].bempty;
@@ -879,19 +883,20 @@ int main(int argc, char **argv)
 			for (int j = 0; j < NPEER; j++)
 				if (R->why[j][0]) {
 					size_t l = strlen(notes);
-					snprintf(notes + l, sizeof(notes) - l, "%s%s: %s", l ? "; " : "",
-					         peer_name[j], R->why[j]);
+					snprintf(notes + l, sizeof(notes) - l, "%s%s: %s",
+					         l ? "; " : "", peer_name[j], R->why[j]);
 				}
 			for (char *q = notes; *q; q++)
 				if (*q == ',' || *q == '"')
 					*q = ' ';
 			fprintf(csv,
-			        "%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.0f,%.2f,%.2f,%.2f,%ld,%ld,%ld,%.2f,%.2f,"
+			        "%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.0f,%.2f,%.2f,%.2f,%ld,%ld,%ld,%"
+			        ".2f,%.2f,"
 			        "%.2f,%d,%s\n",
 			        P->name, R->ns[P_NAT], R->ns[P_B2N], bnet, R->ns[P_B2NRAW],
-			        R->ns[P_KERN], knet, R->kernel_reported, R->ns[P_DJIT], R->ns[P_DINT],
-			        R->ns[P_INTERP], R->b2n_bytes, R->kern_bytes, R->kern_xlated, nnet, rnet,
-			        dnet, R->ok, notes);
+			        R->ns[P_KERN], knet, R->kernel_reported, R->ns[P_DJIT],
+			        R->ns[P_DINT], R->ns[P_INTERP], R->b2n_bytes, R->kern_bytes,
+			        R->kern_xlated, nnet, rnet, dnet, R->ok, notes);
 		}
 	}
 	printf("\ngeometric means:\n"
@@ -901,13 +906,14 @@ int main(int argc, char **argv)
 	       "  dpdk_interp/b2n_raw %.1f (%d), interp/b2n_raw %.1f (%d)\n"
 	       "  b2n code <= kernel JIT code on %d of %d programs\n",
 	       gm_val(&g_nat), g_nat.n, gm_val(&g_natn), g_natn.n, gm_val(&g_kern), g_kern.n,
-	       gm_val(&g_kpkt), g_kpkt.n, gm_val(&g_dpdk), g_dpdk.n, gm_val(&g_dpdkn),
-	       g_dpdkn.n, gm_val(&g_dint), g_dint.n, gm_val(&g_int), g_int.n, smaller, nsize);
+	       gm_val(&g_kpkt), g_kpkt.n, gm_val(&g_dpdk), g_dpdk.n, gm_val(&g_dpdkn), g_dpdkn.n,
+	       gm_val(&g_dint), g_dint.n, gm_val(&g_int), g_int.n, smaller, nsize);
 	printf("\nnot run:\n");
 	for (size_t i = 0; i < NPROGS; i++)
 		for (int j = 0; j < NPEER; j++)
 			if (progs[i].what && res[i].why[j][0])
-				printf("  %-9s %-11s %s\n", progs[i].name, peer_name[j], res[i].why[j]);
+				printf("  %-9s %-11s %s\n", progs[i].name, peer_name[j],
+				       res[i].why[j]);
 	printf("\nprograms:\n");
 	for (size_t i = 0; i < NPROGS; i++)
 		printf("  %-9s %s%s\n", progs[i].name, progs[i].what,

@@ -41,10 +41,10 @@
 #define B_OPAQUE(x) ((void)0)
 #endif
 
-#define B_NEED(p, n)                                                    \
-	do {                                                            \
-		if ((const __u8 *)(p) + (n) > end)                      \
-			return 0;                                       \
+#define B_NEED(p, n)                                                                               \
+	do {                                                                                       \
+		if ((const __u8 *)(p) + (n) > end)                                                 \
+			return 0;                                                                  \
 	} while (0)
 
 static inline __attribute__((always_inline)) __u16 b_ld16be(const __u8 *p)
@@ -183,7 +183,7 @@ B_INLINE __u16 b_csum_fold(__u32 s)
 B_INLINE __u16 b_csum_replace4(__u16 csum, __u32 from, __u32 to)
 {
 	__u32 s = (__u16)~csum;
-	s += (__u16)~(from >> 16) + (__u16)~(from & 0xffff);
+	s += (__u16) ~(from >> 16) + (__u16) ~(from & 0xffff);
 	s += (to >> 16) + (to & 0xffff);
 	return (__u16)~b_csum_fold(s);
 }
@@ -243,24 +243,38 @@ B_INLINE __u64 k_jhash(const __u8 *d, const __u8 *end)
 	__u32 a = b_ld32(d + 26), b = b_ld32(d + 30), c = b_ld32(d + 34);
 	__u32 init = 0xdeadbeef + (3 << 2) + 0x9e3779b9;
 	a += init, b += init, c += init;
-	c ^= b; c -= B_ROL32(b, 14);
-	a ^= c; a -= B_ROL32(c, 11);
-	b ^= a; b -= B_ROL32(a, 25);
-	c ^= b; c -= B_ROL32(b, 16);
-	a ^= c; a -= B_ROL32(c, 4);
-	b ^= a; b -= B_ROL32(a, 14);
-	c ^= b; c -= B_ROL32(b, 24);
+	c ^= b;
+	c -= B_ROL32(b, 14);
+	a ^= c;
+	a -= B_ROL32(c, 11);
+	b ^= a;
+	b -= B_ROL32(a, 25);
+	c ^= b;
+	c -= B_ROL32(b, 16);
+	a ^= c;
+	a -= B_ROL32(c, 4);
+	b ^= a;
+	b -= B_ROL32(a, 14);
+	c ^= b;
+	c -= B_ROL32(b, 24);
 	__u32 h1 = c;
 	/* second round keyed by the first (a 2-level hash, like a table
 	 * lookup then a bucket hash) */
 	a = b_ld32(d + 12) + h1, b = b_ld32(d + 22) + h1, c = d[23] + h1;
-	c ^= b; c -= B_ROL32(b, 14);
-	a ^= c; a -= B_ROL32(c, 11);
-	b ^= a; b -= B_ROL32(a, 25);
-	c ^= b; c -= B_ROL32(b, 16);
-	a ^= c; a -= B_ROL32(c, 4);
-	b ^= a; b -= B_ROL32(a, 14);
-	c ^= b; c -= B_ROL32(b, 24);
+	c ^= b;
+	c -= B_ROL32(b, 14);
+	a ^= c;
+	a -= B_ROL32(c, 11);
+	b ^= a;
+	b -= B_ROL32(a, 25);
+	c ^= b;
+	c -= B_ROL32(b, 16);
+	a ^= c;
+	a -= B_ROL32(c, 4);
+	b ^= a;
+	b -= B_ROL32(a, 14);
+	c ^= b;
+	c -= B_ROL32(b, 24);
 	return (__u64)h1 << 32 | c;
 }
 
@@ -271,8 +285,7 @@ B_INLINE __u64 k_jhash(const __u8 *d, const __u8 *end)
 #define B_CH(k) (n <= (k) || p[k] == (__u8)s[k])
 B_INLINE int b_strneq(const __u8 *p, const char *s, int n)
 {
-	return B_CH(0) && B_CH(1) && B_CH(2) && B_CH(3) && B_CH(4) && B_CH(5) && B_CH(6) &&
-	       B_CH(7);
+	return B_CH(0) && B_CH(1) && B_CH(2) && B_CH(3) && B_CH(4) && B_CH(5) && B_CH(6) && B_CH(7);
 }
 
 B_INLINE __u64 k_strmatch(const __u8 *d, const __u8 *end)
@@ -329,7 +342,8 @@ B_INLINE __u64 k_fsm(const __u8 *d, const __u8 *end)
 		case S_VER:
 			if (c == '\r')
 				st = S_CR, tokens++;
-			else if (c != 'T' && c != 'P' && c != '/' && c != '.' && (c < '0' || c > '9'))
+			else if (c != 'T' && c != 'P' && c != '/' && c != '.' &&
+			         (c < '0' || c > '9'))
 				st = S_ERR;
 			break;
 		case S_CR:

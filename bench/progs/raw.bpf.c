@@ -9,18 +9,19 @@
  * bounds checks (as in the XDP build); the result is the full 64 bits.
  */
 #include <linux/bpf.h>
+/* (linux/bpf.h first: bpf_helpers.h needs its types) */
 #include <bpf/bpf_helpers.h>
 
 #include "kernels.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define RAW_KERNEL(name)                                                   \
-	SEC("raw") __u64 name##_raw(__u8 *d)                               \
-	{                                                                  \
-		__u8 *end = d + B_IN_LEN;                                  \
-		asm volatile("" : "+r"(end));                              \
-		return k_##name(d, end);                                   \
+#define RAW_KERNEL(name)                                                                           \
+	SEC("raw") __u64 name##_raw(__u8 *d)                                                       \
+	{                                                                                          \
+		__u8 *end = d + B_IN_LEN;                                                          \
+		asm volatile("" : "+r"(end));                                                      \
+		return k_##name(d, end);                                                           \
 	}
 
 RAW_KERNEL(fnv1a)

@@ -10,6 +10,7 @@
  * `empty` measures the test-run harness.
  */
 #include <linux/bpf.h>
+/* (linux/bpf.h first: bpf_helpers.h needs its types) */
 #include <bpf/bpf_helpers.h>
 
 #include "kernels.h"
@@ -17,13 +18,13 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define FOLD(x) ((__u32)((x) ^ ((x) >> 32)))
-#define XDP_KERNEL(name)                                                   \
-	SEC("xdp") int name(struct xdp_md *ctx)                            \
-	{                                                                  \
-		__u8 *d = (__u8 *)(long)ctx->data;                         \
-		__u8 *end = (__u8 *)(long)ctx->data_end;                   \
-		__u64 r = k_##name(d, end);                                \
-		return FOLD(r);                                            \
+#define XDP_KERNEL(name)                                                                           \
+	SEC("xdp") int name(struct xdp_md *ctx)                                                    \
+	{                                                                                          \
+		__u8 *d = (__u8 *)(long)ctx->data;                                                 \
+		__u8 *end = (__u8 *)(long)ctx->data_end;                                           \
+		__u64 r = k_##name(d, end);                                                        \
+		return FOLD(r);                                                                    \
 	}
 
 XDP_KERNEL(fnv1a)
@@ -93,17 +94,17 @@ SEC("xdp") int loop(struct xdp_md *ctx)
 }
 
 /* ---- tail-call dispatcher: entry -> stage (tos & 3) -> ... -> stage 3 -- */
-#define STAGE(n)                                                            \
-	SEC("xdp") int stage##n(struct xdp_md *ctx)                         \
-	{                                                                   \
-		__u8 *d = (__u8 *)(long)ctx->data;                          \
-		__u8 *end = (__u8 *)(long)ctx->data_end;                    \
-		if (d + 64 > end)                                           \
-			return 0;                                           \
-		d[60 + n] = d[n * 4] ^ d[60 + (n + 3) % 4] ^ (n * 17);      \
-		if (n < 3)                                                  \
-			bpf_tail_call(ctx, &jmp, n + 1);                    \
-		return d[60] | d[61] << 8 | d[62] << 16 | d[63] << 24;      \
+#define STAGE(n)                                                                                   \
+	SEC("xdp") int stage##n(struct xdp_md *ctx)                                                \
+	{                                                                                          \
+		__u8 *d = (__u8 *)(long)ctx->data;                                                 \
+		__u8 *end = (__u8 *)(long)ctx->data_end;                                           \
+		if (d + 64 > end)                                                                  \
+			return 0;                                                                  \
+		d[60 + n] = d[n * 4] ^ d[60 + (n + 3) % 4] ^ (n * 17);                             \
+		if (n < 3)                                                                         \
+			bpf_tail_call(ctx, &jmp, n + 1);                                           \
+		return d[60] | d[61] << 8 | d[62] << 16 | d[63] << 24;                             \
 	}
 
 struct jmp_t {
@@ -120,8 +121,10 @@ STAGE(2)
 STAGE(3)
 
 struct jmp_t jmp SEC(".maps") = {
-	.values = {[0] = (void *)&stage0, [1] = (void *)&stage1, [2] = (void *)&stage2,
-	           [3] = (void *)&stage3},
+    .values = {[0] = (void *)&stage0,
+               [1] = (void *)&stage1,
+               [2] = (void *)&stage2,
+               [3] = (void *)&stage3},
 };
 
 SEC("xdp") int tailcall(struct xdp_md *ctx)
