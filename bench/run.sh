@@ -9,7 +9,8 @@
 #      programs of 1k, 10k and 100k instructions (1M on request, see
 #      --sizes) (compile.c);
 #   3. the tail-call benchmark (tailcall/run.sh).
-# Results go to BUILD/bench/ (results.txt, results.csv, compile.csv).
+# Results go to BUILD/bench/ (results.txt, results.csv, compile.csv;
+# BUILD/bench-smoke/ for --smoke).
 # The exit status is non-zero when a part fails to run or when a peer's
 # result differs from native/kernel (never because of a timing); 77 when
 # this machine cannot run the suite (not x86_64, no DPDK, no CAP_BPF).
@@ -63,6 +64,7 @@ if [ ! -x "$build/bpf2native" ] || [ ! -f "$rt" ]; then
 fi
 b2n=$build/bpf2native
 out=$build/bench
+[ $smoke = 1 ] && out=$build/bench-smoke # a smoke run leaves the full results alone
 mkdir -p "$out"
 multi=$(cc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 cflags="-std=c11 -O2 -Wall -Wextra -Werror"
