@@ -1075,8 +1075,23 @@ static void print_text(FILE *f, const struct opts *o, struct row *rows, size_t n
 			        r->kr.ok ? b : "-");
 			fprintf(f, "  agree: %s\n", r->agree);
 		}
-		if (!r->ours_ok)
+		if (r->ours_ok) {
+			fprintf(f, "  functions:");
+			for (size_t k = 0; k < r->nfns; k++) {
+				const struct func_row *fr = &r->fns[k];
+				if (!fr->emitted)
+					fprintf(f, " %s inlined%s", fr->name,
+					        k + 1 < r->nfns ? ";" : "");
+				else
+					fprintf(f, " %s %zu insns %zu B frame %ld%s%s", fr->name,
+					        fr->st.insns, fr->st.bytes, fr->st.frame,
+					        fr->reached ? "" : " (tail-call entry only)",
+					        k + 1 < r->nfns ? ";" : "");
+			}
+			fprintf(f, "\n");
+		} else {
 			fprintf(f, "  bpf2native: %s\n", r->ours_why);
+		}
 		if (o->host && !r->ours.ok)
 			fprintf(f, "  bpf2native run: %s\n", r->ours.why);
 		if (!o->host)

@@ -42,6 +42,12 @@ static|host)
 			grep -q "^  $row " "$work/$base.txt" || fail "text table of $base has no '$row' row"
 		done
 	done
+	# The allocator's comments are read (verbose assembly): on these two
+	# the hash program saves callee-saved registers and spills.
+	if [ "$target" = aarch64 ] || [ "$target" = ppc64le ]; then
+		grep -q '"bpf2native": {[^}]*"spills": [1-9]' "$work/hash.el.json" \
+			|| fail "$target: no spill counted in hash_fnv"
+	fi
 	if [ "$target" = sparcv9 ]; then
 		grep -q 'kernel sparc64 JIT: would refuse (JMP32 at insn [0-9]' "$work/calc.eb.json" \
 			|| fail "sparcv9: no JMP32 refusal for a -mcpu=v3 program"
