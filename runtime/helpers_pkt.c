@@ -11,7 +11,10 @@
  *    most 255 bytes: -EACCES; out of [frame, data]: -EINVAL), adjust_tail
  *    (data_end within [data + ETH_HLEN, frame end]; growth is zeroed),
  *    load/store_bytes (offset or len over 0xffff -EFAULT, past the end
- *    -EINVAL), get_buff_len, redirect (flags -> XDP_ABORTED) and
+ *    -EINVAL; across the fragments of a multi-buffer packet),
+ *    get_buff_len (fragments included), adjust_tail of a multi-buffer
+ *    packet (grows the last fragment within its page, shrinks and frees
+ *    fragments from the end, then the linear part), redirect (flags -> XDP_ABORTED) and
  *    redirect_map (devmap/cpumap/xskmap, map_dev.c; the low two flag bits
  *    are the action when the slot is empty, BPF_F_BROADCAST and
  *    BPF_F_EXCLUDE_INGRESS for devmaps).  A redirect is recorded per
@@ -58,6 +61,7 @@
  * bytes a program stores are the same on both.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime_internal.h"
@@ -796,12 +800,53 @@ uint64_t b2n_h_xdp_adjust_meta(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 	return 0;
 }
 
+static struct b2n_pkt *xdp_frags(const struct b2n_xdp_md *x)
+{
+	struct b2n_pkt *p = x->priv;
+	return p && p->nfrags ? p : NULL;
+}
+
+/* bpf_xdp_frags_increase_tail / bpf_xdp_frags_shrink_tail */
+static long frags_adjust_tail(struct b2n_xdp_md *x, struct b2n_pkt *p, int32_t off)
+{
+	if (off >= 0) {
+		uint32_t last = p->nfrags - 1, room = 4096 - p->frags[last].size;
+		if ((uint32_t)off > room)
+			return -EINVAL;
+		memset(p->frags[last].page + p->frags[last].size, 0, (size_t)off);
+		p->frags[last].size += (uint32_t)off;
+		p->frags_size += (uint32_t)off;
+		return 0;
+	}
+	int64_t shrink = -(int64_t)off;
+	if (shrink > (int64_t)(x->data_end_ptr - x->data_ptr) + p->frags_size - ETH_HLEN)
+		return -EINVAL;
+	while (p->nfrags && shrink > 0) {
+		uint32_t i = p->nfrags - 1;
+		uint32_t n = shrink < p->frags[i].size ? (uint32_t)shrink : p->frags[i].size;
+		p->frags[i].size -= n;
+		p->frags_size -= n;
+		shrink -= n;
+		if (!p->frags[i].size) {
+			free(p->frags[i].page);
+			p->frags[i].page = NULL;
+			p->nfrags--;
+		}
+	}
+	if (!p->nfrags)
+		x->data_end_ptr -= shrink;
+	return 0;
+}
+
 uint64_t b2n_h_xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct b2n_xdp_md *x = as_xdp(r1);
 	int32_t off = (int32_t)r2;
 	uintptr_t end = (uintptr_t)x->data_end_ptr + (uintptr_t)(intptr_t)off;
+	struct b2n_pkt *fp = xdp_frags(x);
 	(void)r3, (void)r4, (void)r5;
+	if (fp)
+		return err64(frags_adjust_tail(x, fp, off));
 	if ((intptr_t)(xdp_hard_end(x) - end) < 0 ||
 	    (intptr_t)(end - ((uintptr_t)x->data_ptr + ETH_HLEN)) < 0)
 		return err64(-EINVAL);
@@ -815,38 +860,49 @@ uint64_t b2n_h_xdp_get_buff_len(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 {
 	struct b2n_xdp_md *x = as_xdp(r1);
 	(void)r2, (void)r3, (void)r4, (void)r5;
-	return (uint64_t)(x->data_end_ptr - x->data_ptr);
+	struct b2n_pkt *fp = xdp_frags(x);
+	return (uint64_t)(x->data_end_ptr - x->data_ptr) + (fp ? fp->frags_size : 0);
 }
 
-/* bpf_xdp_pointer's checks; the address of the bytes */
-static long xdp_span(const struct b2n_xdp_md *x, uint32_t off, uint32_t len, unsigned char **pp)
+/* bpf_xdp_pointer's checks, then a copy between buf and the packet bytes
+ * [off, off + len) of the linear part and the fragments */
+static long xdp_copy(struct b2n_xdp_md *x, uint32_t off, unsigned char *buf, uint32_t len,
+                     int to_pkt)
 {
+	struct b2n_pkt *fp = xdp_frags(x);
+	uint32_t lin = (uint32_t)(x->data_end_ptr - x->data_ptr);
 	if (off > 0xffff || len > 0xffff)
 		return -EFAULT;
-	if ((uint64_t)off + len > (uint64_t)(x->data_end_ptr - x->data_ptr))
+	if ((uint64_t)off + len > (uint64_t)lin + (fp ? fp->frags_size : 0))
 		return -EINVAL;
-	*pp = x->data_ptr + off;
+	for (uint32_t seg = 0, base = 0; len; seg++) {
+		unsigned char *s = seg == 0 ? x->data_ptr : fp->frags[seg - 1].page;
+		uint32_t n = seg == 0 ? lin : fp->frags[seg - 1].size;
+		if (off < base + n) {
+			uint32_t k = base + n - off < len ? base + n - off : len;
+			if (to_pkt)
+				memmove(s + (off - base), buf, k);
+			else
+				memmove(buf, s + (off - base), k);
+			buf += k;
+			off += k;
+			len -= k;
+		}
+		base += n;
+	}
 	return 0;
 }
 
 uint64_t b2n_h_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	unsigned char *ptr;
-	long err = xdp_span(as_xdp(r1), (uint32_t)r2, (uint32_t)r4, &ptr);
 	(void)r5;
-	if (err)
-		return err64(err);
-	memmove((void *)(uintptr_t)r3, ptr, (uint32_t)r4);
-	return 0;
+	return err64(xdp_copy(as_xdp(r1), (uint32_t)r2, (unsigned char *)(uintptr_t)r3,
+	                      (uint32_t)r4, 0));
 }
 
 uint64_t b2n_h_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	unsigned char *ptr;
-	long err = xdp_span(as_xdp(r1), (uint32_t)r2, (uint32_t)r4, &ptr);
 	(void)r5;
-	if (err)
-		return err64(err);
-	memmove(ptr, (const void *)(uintptr_t)r3, (uint32_t)r4);
-	return 0;
+	return err64(xdp_copy(as_xdp(r1), (uint32_t)r2, (unsigned char *)(uintptr_t)r3,
+	                      (uint32_t)r4, 1));
 }

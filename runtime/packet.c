@@ -8,9 +8,13 @@
  * bytes) minus the metadata given in ctx_in, and the frame ends 320 bytes
  * before its end (SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on
  * x86_64): that tailroom bounds bpf_xdp_adjust_tail, the 40 bytes of
- * struct xdp_frame at the start bound adjust_head/adjust_meta.  Packets
- * longer than the linear part (3520 bytes) would be multi-buffer in the
- * kernel: -EOPNOTSUPP here.  ctx_in is a struct xdp_md (data_meta 0,
+ * struct xdp_frame at the start bound adjust_head/adjust_meta.  Bytes
+ * beyond the linear part (3520 bytes without metadata) go into fragments
+ * of one 4096-byte page each (at most 17, else -ENOMEM), as the kernel
+ * does even for programs without BPF_F_XDP_HAS_FRAGS: the program sees
+ * the linear part between data and data_end, xdp_get_buff_len and
+ * xdp_load/store_bytes see everything, adjust_tail grows into the last
+ * fragment's page and shrinks fragments first.  ctx_in is a struct xdp_md (data_meta 0,
  * data = metadata length (a multiple of 4), data_end = data_size_in,
  * egress_ifindex 0); ingress_ifindex 0 means the loopback device (1) of
  * the kernel's test run.  The kernel also looks a non-zero
@@ -219,6 +223,43 @@ static int data_finish(struct b2n_test_run_opts *o, const unsigned char *data, u
 	return err;
 }
 
+/* bpf_test_finish of a multi-buffer XDP packet: a data_size_out below
+ * the fragments' size is -ENOSPC before anything is written (retval,
+ * duration and data_size_out stay as they were: 0 through libbpf);
+ * otherwise the first data_size_out - frags_size bytes of the linear part
+ * are followed by the fragments, cut at data_size_out. */
+static int frags_finish(struct b2n_test_run_opts *o, const struct b2n_pkt *p,
+                        const unsigned char *lin_data, uint32_t lin)
+{
+	uint32_t size = lin + p->frags_size, copy = size;
+	int err = 0;
+	if (o->data_size_out && copy > o->data_size_out) {
+		copy = o->data_size_out;
+		err = -ENOSPC;
+	}
+	if (o->data_out) {
+		unsigned char *out = o->data_out;
+		if (copy < p->frags_size) {
+			o->retval = 0;
+			o->duration = 0;
+			return -ENOSPC;
+		}
+		uint32_t off = copy - p->frags_size;
+		memcpy(out, lin_data, off);
+		for (uint32_t i = 0; i < p->nfrags; i++) {
+			if (off >= copy) {
+				err = -ENOSPC;
+				break;
+			}
+			uint32_t n = copy - off < p->frags[i].size ? copy - off : p->frags[i].size;
+			memcpy(out + off, p->frags[i].page, n);
+			off += n;
+		}
+	}
+	o->data_size_out = size;
+	return err;
+}
+
 static int run_repeat(const struct b2n_program *prog, void *ctx, struct b2n_test_run_opts *o)
 {
 	uint32_t repeat = o->repeat > 1 ? (uint32_t)o->repeat : 1;
@@ -272,7 +313,7 @@ static int test_run_xdp(const struct b2n_program *prog, struct b2n_test_run_opts
 	}
 	max_data = PAGE_SZ - headroom - SHINFO_ROOM;
 	if (size > max_data)
-		return -EOPNOTSUPP; /* multi-buffer (frags) */
+		size = max_data; /* the rest goes into fragments */
 	if (have) {
 		if (md[5])
 			return -EINVAL;
@@ -295,19 +336,39 @@ static int test_run_xdp(const struct b2n_program *prog, struct b2n_test_run_opts
 	ctx.rx_queue_index = have ? md[4] : 0;
 	ctx.priv = &p;
 	p.xdp = &ctx;
+	err = 0;
+	for (uint32_t done = size; done < o->data_size_in && !err;) {
+		uint32_t n = o->data_size_in - done < PAGE_SZ ? o->data_size_in - done : PAGE_SZ;
+		if (p.nfrags == 17) {
+			err = -ENOMEM; /* MAX_SKB_FRAGS */
+			break;
+		}
+		if (!(p.frags[p.nfrags].page = calloc(1, PAGE_SZ))) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy(p.frags[p.nfrags].page, (const unsigned char *)o->data_in + done, n);
+		p.frags[p.nfrags++].size = n;
+		p.frags_size += n;
+		done += n;
+	}
 
-	err = run_repeat(prog, &ctx, o);
+	if (!err)
+		err = run_repeat(prog, &ctx, o);
 	if (!err) {
+		uint32_t lin = (uint32_t)(ctx.data_end_ptr - ctx.data_meta_ptr);
 		if (have) {
 			md[0] = (uint32_t)(ctx.data_ptr - ctx.data_meta_ptr);
-			md[1] = (uint32_t)(ctx.data_end_ptr - ctx.data_meta_ptr);
+			md[1] = lin;
 			md[2] = 0;
 		}
-		err = data_finish(o, ctx.data_meta_ptr,
-		                  (uint32_t)(ctx.data_end_ptr - ctx.data_meta_ptr));
+		err = p.nfrags ? frags_finish(o, &p, ctx.data_meta_ptr, lin)
+		               : data_finish(o, ctx.data_meta_ptr, lin);
 		if (!err && have)
 			err = ctx_finish(o, md, XDP_UAPI_SIZE);
 	}
+	for (uint32_t i = 0; i < p.nfrags; i++)
+		free(p.frags[i].page);
 	free(p.head);
 	return err;
 }

@@ -261,9 +261,15 @@ struct b2n_pkt {
 	int sw_hash;         /* skb->sw_hash | l4_hash */
 	int encap;           /* skb->encapsulation (skb_adjust_room) */
 	struct b2n_sk_buff *skb;
-	/* xdp: the end of the frame the program may grow into */
+	/* xdp: the end of the frame the program may grow into, and the
+	 * fragments of a multi-buffer packet (4096-byte pages, at most 17) */
 	uint32_t frame_end;
 	struct b2n_xdp_md *xdp;
+	uint32_t nfrags, frags_size;
+	struct {
+		unsigned char *page;
+		uint32_t size;
+	} frags[17];
 };
 #define B2N_PKT_UNSET 0xffffffffu
 

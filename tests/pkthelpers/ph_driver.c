@@ -42,10 +42,10 @@
 #endif
 
 #define NREC 16
-#define OUTCAP 70000
+#define OUTCAP 80000
 
 struct phcase {
-	unsigned char pkt[4096];
+	unsigned char pkt[80000];
 	uint32_t len;
 	int have_ctx;
 	unsigned char ctx[256]; /* beyond the UAPI size: zero */
@@ -183,6 +183,8 @@ static void put_ctl(struct phcase *k, uint32_t o, const struct ctl *t)
 static void gen_xdp_adj(struct phcase *k, int i)
 {
 	uint32_t len = i % 23 == 0 ? PICK(0, 13, 14, 30, 3520, 3519) : plen(38, 300);
+	if (i % 7 == 3) /* multi-buffer */
+		len = PICK(3521, 3600, 4096, 7616, 7620, 9000);
 	uint32_t meta = 0;
 	struct ctl t = {0};
 	gen_pkt(k, len);
@@ -215,6 +217,11 @@ static void gen_xdp_adj(struct phcase *k, int i)
 	t.c = (uint16_t)(rn(3) ? PICK(0, -1, 1, 100, 4, -4, -20, 1000, -1000)
 	                       : PICK(14 - pl, 13 - pl, 15 - pl, 3520 - pl, 3521 - pl,
 	                              3520 - pl - 256, 3776 - pl));
+	if (len > 3520) /* around the last fragment's page end and the fragments' sizes */
+		t.c = (uint16_t)PICK(0, 1, -1, 4096 - (int64_t)(len - 3520) % 4096,
+		                     4097 - (int64_t)(len - 3520) % 4096, -(int64_t)(len - 3520),
+		                     -(int64_t)(len - 3520) - 1, -(int64_t)len + 14, -(int64_t)len + 13,
+		                     -3000, 3000);
 	put_ctl(k, meta + 14, &t);
 	k->size_out = rn(8) == 0 ? PICK(1, 14, 20, 60) : 0;
 	k->repeat = rn(8) == 0 ? PICK(2, 3, 5) : 0;
@@ -223,13 +230,17 @@ static void gen_xdp_adj(struct phcase *k, int i)
 static void gen_xdp_bytes(struct phcase *k, int i)
 {
 	uint32_t len = i % 31 == 0 ? PICK(0, 20, 38) : plen(38, 400);
+	if (i % 5 == 1) /* multi-buffer: fragments after 3520 bytes */
+		len = PICK(3521, 3600, 4096, 5000, 7616, 7617, 8000, 20000, 73152, 73153);
 	uint32_t n;
 	struct ctl t = {0};
 	gen_pkt(k, len);
 	t.fl = rn(256);
 	n = (t.fl & 63) + 1;
-	t.x = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0xffffffff, 1);
-	t.y = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0x80000000);
+	t.x = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0xffffffff, 1,
+	                             3520 - n / 2, 7616 - n / 2);
+	t.y = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0x80000000,
+	                             3520 - n / 2, 7616 - n / 2);
 	put_ctl(k, 14, &t);
 }
 
