@@ -181,9 +181,13 @@ int xdp_filter(struct xdp_md *ctx)
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = p;
-		if ((void *)(ip + 1) > end || ip->ihl < 5)
+		__u32 ihl;
+		if ((void *)(ip + 1) > end)
 			goto malformed;
-		if (p + ip->ihl * 4 > end)
+		/* not ip->ihl: the bitfield's order follows <asm/byteorder.h>,
+		 * which is the host's, also under -target bpfeb */
+		ihl = *(__u8 *)ip & 0x0f;
+		if (ihl < 5 || p + ihl * 4 > end)
 			goto malformed;
 		count(XP_STAT_IPV4, len);
 		if (hit(&block_v4, &ip->saddr))
@@ -192,7 +196,7 @@ int xdp_filter(struct xdp_md *ctx)
 			count(XP_STAT_FRAG, len);
 			return XDP_PASS;
 		}
-		return l4(ctx, eth, p + ip->ihl * 4, ip->protocol, len);
+		return l4(ctx, eth, p + ihl * 4, ip->protocol, len);
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = p;
