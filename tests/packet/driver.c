@@ -222,6 +222,7 @@ static const struct pcase cases[] = {
      {{"ld_stats", "I", "Q"}, {"src_hi", "I", "Q"}}},
     {"sock_rel", "sock_rel", "sock_rel", T_SOCK, NULL, {{"sock_rec", "I", "2i8I"}}},
     {"tc_vlan", "tc_vlan", "tc_vlan", T_TC, NULL, {{"vlan_rec", "I", "3i7I"}}},
+    {"tc_encap", "tc_encap", "tc_encap", T_TC, NULL, {{"encap_rec", "I", "4i6I"}}},
     {"xdp_bytes", "xdp_bytes", "xdp_bytes", T_XDP, setup_xdp_bytes,
      {{"byte_stats", "I", "Q"}, {"byte_errs", "i", "Q"}}},
 };

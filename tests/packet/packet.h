@@ -30,6 +30,7 @@
 	X(sock_rel)                                                                \
 	X(tail_dispatch)                                                           \
 	X(tail_trim)                                                               \
+	X(tc_encap)                                                                \
 	X(tc_fields)                                                               \
 	X(tc_rewrite)                                                              \
 	X(tc_vlan)                                                                 \
