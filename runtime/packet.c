@@ -17,9 +17,10 @@
  * fragment's page and shrinks fragments first.  ctx_in is a struct xdp_md (data_meta 0,
  * data = metadata length (a multiple of 4), data_end = data_size_in,
  * egress_ifindex 0); ingress_ifindex 0 means the loopback device (1) of
- * the kernel's test run.  The kernel also looks a non-zero
- * ingress_ifindex up and refuses devices without a registered XDP rx
- * queue (loopback among them): here any value is given to the program.
+ * the kernel's test run, whose only rx queue is 0.  The kernel looks
+ * other ingress_ifindex values up (-ENODEV for an unknown device, -EINVAL
+ * for a queue it does not have): there are no devices here, so any other
+ * value is given to the program as is.  A NULL data_in is -EFAULT.
  * data_out receives data_meta..data_end.
  *
  * tc and socket filters (bpf_prog_test_run_skb): the data is put after
@@ -314,11 +315,15 @@ static int test_run_xdp(const struct b2n_program *prog, struct b2n_test_run_opts
 	max_data = PAGE_SZ - headroom - SHINFO_ROOM;
 	if (size > max_data)
 		size = max_data; /* the rest goes into fragments */
+	if (!o->data_in)
+		return -EFAULT;
 	if (have) {
 		if (md[5])
 			return -EINVAL;
 		if (!md[3] && md[4])
 			return -EINVAL;
+		if (md[3] == 1 && md[4] >= 1)
+			return -EINVAL; /* the loopback device has one rx queue */
 	}
 	memset(&p, 0, sizeof(p));
 	p.type = B2N_PROG_XDP;
@@ -413,6 +418,8 @@ static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts
 		return -EINVAL;
 	if (size < ETH_HLEN || size > PAGE_SZ - SKB_HEADROOM - SHINFO_ROOM)
 		return -EINVAL;
+	if (!o->data_in)
+		return -EFAULT;
 	if ((err = ctx_init(o, &uctx, SKB_UAPI_SIZE, &have)))
 		return err;
 	memset(&p, 0, sizeof(p));
@@ -527,14 +534,10 @@ B2N_API int b2n_program__test_run(const struct b2n_program *prog, struct b2n_tes
 		return -EINVAL;
 	switch (prog->desc->prog_type) {
 	case B2N_PROG_XDP:
-		if (!o->data_in)
-			return -EINVAL;
 		return test_run_xdp(prog, o);
 	case B2N_PROG_SOCKET_FILTER:
 	case B2N_PROG_SCHED_CLS:
 	case B2N_PROG_SCHED_ACT:
-		if (!o->data_in)
-			return -EINVAL;
 		return test_run_skb(prog, o);
 	default:
 		return test_run_opaque(prog, o);

@@ -197,8 +197,8 @@ static void gen_xdp_adj(struct phcase *k, int i)
 		le32(m + 0, bad == 0 ? 3 : bad == 1 ? 256 : meta);
 		le32(m + 4, bad == 2 ? len + 1 : len);
 		le32(m + 8, bad == 3 ? 4 : 0);
-		le32(m + 12, 0);
-		le32(m + 16, bad == 4 ? 1 : 0);
+		le32(m + 12, bad == 8 || bad == 9 ? 1 : 0); /* ingress_ifindex: lo */
+		le32(m + 16, bad == 4 || bad == 9 ? 1 : 0);
 		le32(m + 20, bad == 5 ? 1 : 0);
 		if (bad == 6)
 			k->ctx_size = 28, le32(m + 24, 0);
