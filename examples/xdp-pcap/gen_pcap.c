@@ -136,12 +136,13 @@ static void udp(struct pkt *p, unsigned dport, size_t len)
 	payload(p, len, dport);
 }
 
-static const unsigned char h1[4] = {10, 0, 0, 1}, h66[4] = {10, 0, 0, 66},
-			   h99[4] = {192, 0, 2, 99};
+static const unsigned char h1[4] = {10, 0, 0, 1}, h66[4] = {10, 0, 0, 66}, h99[4] = {192, 0, 2, 99};
 
 /* frame k of the list into p; 0 past the end */
 static int frame(struct pkt *p, int k)
 {
+	/* one frame a line */
+	// clang-format off
 	switch (k) {
 	/* IPv4 */
 	case 0: eth(p, 0x0800, 0); ipv4(p, h1, TCP, 5, 0, 40); tcp(p, 80, 20); break;
@@ -197,6 +198,7 @@ static int frame(struct pkt *p, int k)
 	case 42: eth(p, 0x0800, 1); ipv4(p, h1, UDP, 5, 0, 8); p->n -= 1; break;
 	default: return 0;
 	}
+	// clang-format on
 	return 1;
 }
 

@@ -45,7 +45,10 @@ if [ ! -f "$src/.done" ]; then
 	mirror=$(grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list \
 		/etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -1 | tr -d ' ')
 	: "${mirror:=http://deb.debian.org/debian}"
-	echo "deb-src ${mirror%/} bookworm main" >"$apt/sources.list"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	signed=
+	[ -f "$keyring" ] && signed="[signed-by=$keyring] "
+	echo "deb-src $signed${mirror%/} bookworm main" >"$apt/sources.list"
 	opts=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache"
 		-o APT::Sandbox::User=root -o Acquire::Retries=3)

@@ -72,11 +72,11 @@ static int run_packet(void *ctx, const unsigned char *pkt, unsigned len)
 	static const char *const vname[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
 	struct run *r = ctx;
 	struct b2n_test_run_opts o = {
-		.sz = sizeof(o),
-		.data_in = pkt,
-		.data_size_in = len,
-		.data_out = out,
-		.data_size_out = sizeof(out),
+	    .sz = sizeof(o),
+	    .data_in = pkt,
+	    .data_size_in = len,
+	    .data_out = out,
+	    .data_size_out = sizeof(out),
 	};
 	unsigned i;
 	int err = b2n_program__test_run(r->prog, &o);
@@ -97,8 +97,8 @@ static int run_packet(void *ctx, const unsigned char *pkt, unsigned len)
 		    r->targets[i].ifindex == o.redirect_ifindex)
 			break;
 	if (i == r->ntargets && i < sizeof(r->targets) / sizeof(r->targets[0]))
-		r->targets[r->ntargets++] = (struct redirect_target){
-			o.redirect_map, o.redirect_key, o.redirect_ifindex, 0};
+		r->targets[r->ntargets++] =
+		    (struct redirect_target){o.redirect_map, o.redirect_key, o.redirect_ifindex, 0};
 	if (i < r->ntargets)
 		r->targets[i].count++;
 	return 0;

@@ -2,12 +2,11 @@
  * the rules they install and the report they print.  The reader is libpcap's
  * pcap_open_offline / pcap_next_ex loop; it lives here rather than in the
  * runners because <pcap/pcap.h> and libbpf's <bpf/bpf.h> cannot be included
- * together (both define struct bpf_insn and struct bpf_program).  The report lists the packet count, the verdict counts, an
- * FNV-1a hash of every packet as the program left it, then each map: the
- * proto_stats and redirect_stats arrays slot by slot, the hash maps and the
- * devmap entry by entry in ascending key order (keys collected with
- * get_next_key, then sorted).  Addresses and ports are printed from their
- * network-order bytes, so the output is the same on every host. */
+ * together (both define struct bpf_insn and struct bpf_program).  The report lists the packet
+ * count, the verdict counts, an FNV-1a hash of every packet as the program left it, then each map:
+ * the proto_stats and redirect_stats arrays slot by slot, the hash maps and the devmap entry by
+ * entry in ascending key order (keys collected with get_next_key, then sorted).  Addresses and
+ * ports are printed from their network-order bytes, so the output is the same on every host. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -220,7 +219,7 @@ int xp_fill_maps(void *ctx,
 	static const unsigned char ports[][2] = {{0, 22}, {0x00, 0x17} /* 23 */, {0x0d, 0x3d}};
 	static const unsigned char v4[][4] = {{10, 0, 0, 66}, {192, 0, 2, 99}};
 	static const unsigned char v6[][16] = {
-		{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x66}};
+	    {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x66}};
 	/* slot 3 stays empty: its redirects fall back to XDP_PASS */
 	static const unsigned devs[][2] = {{0, 1}, {1, 1}, {2, 1}};
 	unsigned long long zero = 0;
