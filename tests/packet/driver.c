@@ -223,6 +223,7 @@ static const struct pcase cases[] = {
     {"sock_rel", "sock_rel", "sock_rel", T_SOCK, NULL, {{"sock_rec", "I", "2i8I"}}},
     {"tc_vlan", "tc_vlan", "tc_vlan", T_TC, NULL, {{"vlan_rec", "I", "3i7I"}}},
     {"tc_encap", "tc_encap", "tc_encap", T_TC, NULL, {{"encap_rec", "I", "4i6I"}}},
+    {"xdp_xsk", "xdp_xsk", "xdp_xsk", T_XDP, NULL, {{"xsk_stats", "I", "Q"}}},
     {"xdp_bytes", "xdp_bytes", "xdp_bytes", T_XDP, setup_xdp_bytes,
      {{"byte_stats", "I", "Q"}, {"byte_errs", "i", "Q"}}},
 };

@@ -36,7 +36,8 @@
 	X(tc_vlan)                                                                 \
 	X(vlan_tag)                                                                \
 	X(xdp_bytes)                                                               \
-	X(xdp_reflect)
+	X(xdp_reflect)                                                             \
+	X(xdp_xsk)
 
 /* ---- packets (pktgen.c) ---------------------------------------------------- */
 int pktgen_count(void);
