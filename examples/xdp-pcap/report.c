@@ -43,7 +43,7 @@ int xp_for_each_packet(const char *path,
 	int err;
 
 	if (!pc) {
-		fprintf(stderr, "%s: %s\n", path, errbuf);
+		fprintf(stderr, "%s\n", errbuf); /* names the file */
 		return -EINVAL;
 	}
 	if (pcap_datalink(pc) != DLT_EN10MB) {
