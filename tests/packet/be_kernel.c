@@ -58,7 +58,7 @@ int pb_init(const char *dir, const char **why)
 		int e = errno;
 		if (e == EPERM || e == ENOSYS || e == EACCES) {
 			*why = e == ENOSYS ? "bpf() is not available (ENOSYS)"
-					   : "bpf() is not permitted (needs root or CAP_BPF)";
+			                   : "bpf() is not permitted (needs root or CAP_BPF)";
 			return 77;
 		}
 		*why = "bpf_map_create failed";
@@ -153,10 +153,10 @@ int pb_map_next_key(struct pb_map *map, const void *key, void *next)
 int pb_test_run(struct pb_prog *prog, struct pb_run *run)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = run->data_in,
-		    .data_size_in = run->data_size_in, .data_out = run->data_out,
-		    .data_size_out = run->data_size_out, .ctx_in = run->ctx_in,
-		    .ctx_size_in = run->ctx_size_in, .ctx_out = run->ctx_out,
-		    .ctx_size_out = run->ctx_size_out, .repeat = 1);
+	            .data_size_in = run->data_size_in, .data_out = run->data_out,
+	            .data_size_out = run->data_size_out, .ctx_in = run->ctx_in,
+	            .ctx_size_in = run->ctx_size_in, .ctx_out = run->ctx_out,
+	            .ctx_size_out = run->ctx_size_out, .repeat = 1);
 	if (bpf_prog_test_run_opts(pb_prog_fd(prog), &o))
 		return -errno;
 	run->retval = o.retval;

@@ -87,9 +87,9 @@ static int setup_lpm_filter(struct pb_obj *obj, FILE *out)
 		unsigned char a[4];
 		uint32_t id, action;
 	} r4[] = {
-	    {8, {10, 0, 0, 0}, 1, 1},       {16, {10, 1, 0, 0}, 2, 0},
-	    {32, {10, 1, 2, 254}, 3, 1},    {24, {192, 168, 1, 0}, 4, 1},
-	    {24, {203, 0, 113, 0}, 5, 0},   {4, {224, 0, 0, 0}, 6, 1},
+	    {8, {10, 0, 0, 0}, 1, 1},        {16, {10, 1, 0, 0}, 2, 0},
+	    {32, {10, 1, 2, 254}, 3, 1},     {24, {192, 168, 1, 0}, 4, 1},
+	    {24, {203, 0, 113, 0}, 5, 0},    {4, {224, 0, 0, 0}, 6, 1},
 	    {31, {198, 51, 100, 98}, 11, 1},
 	};
 	static const struct {
@@ -157,8 +157,11 @@ static int setup_tail_dispatch(struct pb_obj *obj, FILE *out)
 	static const struct {
 		uint32_t slot;
 		const char *prog;
-	} s[] = {{6, "handle_tcp"},   {17, "handle_udp"},  {1, "handle_icmp"},
-		 {58, "handle_icmp"}, {255, "handle_dns"}};
+	} s[] = {{6, "handle_tcp"},
+	         {17, "handle_udp"},
+	         {1, "handle_icmp"},
+	         {58, "handle_icmp"},
+	         {255, "handle_dns"}};
 	int err = 0;
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]) && !err; i++) {
 		struct pb_prog *p = pb_find_prog(obj, s[i].prog);
@@ -188,43 +191,103 @@ static int setup_tc_rewrite(struct pb_obj *obj, FILE *out)
 
 /* ---- the cases ------------------------------------------------------------- */
 static const struct pcase cases[] = {
-    {"parse_count", "parse_count", "parse_count", T_XDP, NULL,
+    {"parse_count",
+     "parse_count",
+     "parse_count",
+     T_XDP,
+     NULL,
      {{"counts", "I", "Q"}, {"verdict_bytes", "I", "Q"}, {"ethertypes", "H", "Q"}}},
-    {"port_filter", "port_filter", "port_filter", T_XDP, setup_port_filter,
+    {"port_filter",
+     "port_filter",
+     "port_filter",
+     T_XDP,
+     setup_port_filter,
      {{"blocked_ports", "H", "I"},
       {"drops_by_port", "H", "Q"},
       {"drops_by_rule", "I", "Q"},
       {"stats", "I", "Q"}}},
-    {"lpm_filter", "lpm_filter", "lpm_filter", T_XDP, setup_lpm_filter,
+    {"lpm_filter",
+     "lpm_filter",
+     "lpm_filter",
+     T_XDP,
+     setup_lpm_filter,
      {{"rules4", "I4s", "2I"}, {"rules6", "I16s", "2I"}, {"hits", "I", "Q"}, {"misses", "I", "Q"}}},
     {"xdp_reflect", "xdp_reflect", "xdp_reflect", T_XDP, NULL, {{"actions", "I", "Q"}}},
-    {"nat44", "nat44", "nat44", T_XDP, setup_nat44,
+    {"nat44",
+     "nat44",
+     "nat44",
+     T_XDP,
+     setup_nat44,
      {{"dnat", "4s", "4s2sH"}, {"xlated", "I", "Q"}, {"nat_stats", "I", "Q"}}},
-    {"ipip_encap", "ipip_encap", "ipip_encap", T_XDP, NULL,
+    {"ipip_encap",
+     "ipip_encap",
+     "ipip_encap",
+     T_XDP,
+     NULL,
      {{"tun_stats", "I", "Q"}, {"errors", "i", "Q"}}},
-    {"vlan_tag", "vlan_tag", "vlan_tag", T_XDP, setup_vlan_tag,
+    {"vlan_tag",
+     "vlan_tag",
+     "vlan_tag",
+     T_XDP,
+     setup_vlan_tag,
      {{"cfg", "I", "2H"}, {"vlan_stats", "I", "Q"}, {"popped_vids", "H", "Q"}}},
-    {"tail_trim", "tail_trim", "tail_trim", T_XDP, NULL,
+    {"tail_trim",
+     "tail_trim",
+     "tail_trim",
+     T_XDP,
+     NULL,
      {{"trim_stats", "I", "Q"}, {"results", "i", "Q"}}},
-    {"redirect_dev", "redirect_dev", "redirect_dev", T_XDP, setup_redirect_dev,
+    {"redirect_dev",
+     "redirect_dev",
+     "redirect_dev",
+     T_XDP,
+     setup_redirect_dev,
      {{"fwd", "I", "Q"}, {"ingress", "I", "Q"}}},
-    {"tail_dispatch", "tail_dispatch", "dispatch", T_XDP, setup_tail_dispatch,
+    {"tail_dispatch",
+     "tail_dispatch",
+     "dispatch",
+     T_XDP,
+     setup_tail_dispatch,
      {{"disp_stats", "I", "Q"}, {"icmp_types", "I", "Q"}}},
-    {"percpu_sizes", "percpu_sizes", "percpu_sizes", T_XDP, NULL,
+    {"percpu_sizes",
+     "percpu_sizes",
+     "percpu_sizes",
+     T_XDP,
+     NULL,
      {{"size_class", "I", "Q"}, {"by_type", "I", "2Q"}, {"largest", "I", "Q"}}},
-    {"tc_fields", "tc_fields", "tc_fields", T_TC, NULL,
+    {"tc_fields",
+     "tc_fields",
+     "tc_fields",
+     T_TC,
+     NULL,
      {{"seen_by_index", "I", "24I"}, {"verdicts", "I", "Q"}}},
-    {"tc_rewrite", "tc_rewrite", "tc_rewrite", T_TC, setup_tc_rewrite,
+    {"tc_rewrite",
+     "tc_rewrite",
+     "tc_rewrite",
+     T_TC,
+     setup_tc_rewrite,
      {{"snat", "4s", "4s"}, {"helper_errs", "i", "Q"}, {"rw_stats", "I", "Q"}}},
-    {"flow_table", "flow_table", "flow_table", T_TC, NULL,
+    {"flow_table",
+     "flow_table",
+     "flow_table",
+     T_TC,
+     NULL,
      {{"flows", "4s4s2s2sB3s", "2Q"}, {"flow_errs", "i", "Q"}}},
-    {"sock_ldabs", "sock_ldabs", "sock_ldabs", T_SOCK, NULL,
+    {"sock_ldabs",
+     "sock_ldabs",
+     "sock_ldabs",
+     T_SOCK,
+     NULL,
      {{"ld_stats", "I", "Q"}, {"src_hi", "I", "Q"}}},
     {"sock_rel", "sock_rel", "sock_rel", T_SOCK, NULL, {{"sock_rec", "I", "2i8I"}}},
     {"tc_vlan", "tc_vlan", "tc_vlan", T_TC, NULL, {{"vlan_rec", "I", "3i7I"}}},
     {"tc_encap", "tc_encap", "tc_encap", T_TC, NULL, {{"encap_rec", "I", "4i6I"}}},
     {"xdp_xsk", "xdp_xsk", "xdp_xsk", T_XDP, NULL, {{"xsk_stats", "I", "Q"}}},
-    {"xdp_bytes", "xdp_bytes", "xdp_bytes", T_XDP, setup_xdp_bytes,
+    {"xdp_bytes",
+     "xdp_bytes",
+     "xdp_bytes",
+     T_XDP,
+     setup_xdp_bytes,
      {{"byte_stats", "I", "Q"}, {"byte_errs", "i", "Q"}}},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -244,7 +307,7 @@ static uint64_t fnv1a(const unsigned char *p, size_t n)
  * for integers) into buf; returns the number of bytes the format covers,
  * or 0 on a bad format. */
 static size_t fmt_fields(const char *fmt, const unsigned char *p, int ncpu, size_t stride,
-			 char *buf, size_t bufsz)
+                         char *buf, size_t bufsz)
 {
 	size_t off = 0, used = 0;
 	buf[0] = 0;
@@ -256,11 +319,16 @@ static size_t fmt_fields(const char *fmt, const unsigned char *p, int ncpu, size
 		if (c == 's') {
 			used += (size_t)snprintf(buf + used, bufsz - used, "%s", used ? " " : "");
 			for (unsigned long i = 0; i < cnt && used < bufsz; i++)
-				used += (size_t)snprintf(buf + used, bufsz - used, "%02x", p[off + i]);
+				used +=
+				    (size_t)snprintf(buf + used, bufsz - used, "%02x", p[off + i]);
 			off += cnt;
 			continue;
 		}
-		size_t sz = c == 'B' ? 1 : c == 'H' ? 2 : c == 'I' || c == 'i' ? 4 : c == 'Q' ? 8 : 0;
+		size_t sz = c == 'B'               ? 1
+		            : c == 'H'             ? 2
+		            : c == 'I' || c == 'i' ? 4
+		            : c == 'Q'             ? 8
+		                                   : 0;
 		if (!sz)
 			return 0;
 		for (unsigned long i = 0; i < cnt; i++, off += sz) {
@@ -274,19 +342,34 @@ static size_t fmt_fields(const char *fmt, const unsigned char *p, int ncpu, size
 				int32_t sw;
 				uint64_t d;
 				switch (c) {
-				case 'B': memcpy(&b, q, 1); sum += b; break;
-				case 'H': memcpy(&h, q, 2); sum += h; break;
-				case 'I': memcpy(&w, q, 4); sum += w; break;
-				case 'i': memcpy(&sw, q, 4); ssum += sw; break;
-				default: memcpy(&d, q, 8); sum += d; break;
+				case 'B':
+					memcpy(&b, q, 1);
+					sum += b;
+					break;
+				case 'H':
+					memcpy(&h, q, 2);
+					sum += h;
+					break;
+				case 'I':
+					memcpy(&w, q, 4);
+					sum += w;
+					break;
+				case 'i':
+					memcpy(&sw, q, 4);
+					ssum += sw;
+					break;
+				default:
+					memcpy(&d, q, 8);
+					sum += d;
+					break;
 				}
 			}
 			if (c == 'i')
 				used += (size_t)snprintf(buf + used, bufsz - used, "%s%lld",
-							 used ? " " : "", (long long)ssum);
+				                         used ? " " : "", (long long)ssum);
 			else
 				used += (size_t)snprintf(buf + used, bufsz - used, "%s%llu",
-							 used ? " " : "", (unsigned long long)sum);
+				                         used ? " " : "", (unsigned long long)sum);
 			if (used >= bufsz)
 				return 0;
 		}
@@ -351,7 +434,7 @@ static int dump_map(struct pb_obj *obj, const struct dump *d, FILE *out)
 		if (fmt_fields(d->kfmt, key, 1, ks, kb, sizeof(kb)) != ks ||
 		    fmt_fields(d->vfmt, val, ncpu, stride, vb, sizeof(vb)) != vs) {
 			fprintf(out, "map %s: format %s/%s does not cover %u/%u bytes\n", d->map,
-				d->kfmt, d->vfmt, ks, vs);
+			        d->kfmt, d->vfmt, ks, vs);
 			err = -EINVAL;
 			break;
 		}
@@ -379,8 +462,8 @@ static int dump_map(struct pb_obj *obj, const struct dump *d, FILE *out)
 }
 
 /* ---- running a case ---------------------------------------------------------- */
-static void print_packet(FILE *out, const unsigned char *in, uint32_t inlen,
-			 const unsigned char *p, uint32_t n)
+static void print_packet(FILE *out, const unsigned char *in, uint32_t inlen, const unsigned char *p,
+                         uint32_t n)
 {
 	if (n == inlen && !memcmp(in, p, n)) {
 		fprintf(out, " same\n");
@@ -411,7 +494,7 @@ static int run_case(const struct pcase *c, FILE *out)
 	char err[512];
 	int n = pktgen_count();
 	fprintf(out, "# case %s: object %s, program %s (%s), %d packets\n", c->name, c->obj,
-		c->prog, tname[c->type], n);
+	        c->prog, tname[c->type], n);
 	struct pb_obj *obj = pb_open(c->obj, err, sizeof(err));
 	if (!obj) {
 		fprintf(out, "open: %s\n", err);
@@ -431,8 +514,10 @@ static int run_case(const struct pcase *c, FILE *out)
 	for (int i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)pktgen_make(i, in, sizeof(in));
 		struct __sk_buff ctx_in, ctx_out;
-		struct pb_run r = {.data_in = in, .data_size_in = len, .data_out = outp,
-				   .data_size_out = sizeof(outp)};
+		struct pb_run r = {.data_in = in,
+		                   .data_size_in = len,
+		                   .data_out = outp,
+		                   .data_size_out = sizeof(outp)};
 		if (c->type != T_XDP) {
 			make_ctx(i, &ctx_in);
 			memset(&ctx_out, 0, sizeof(ctx_out));
@@ -447,16 +532,17 @@ static int run_case(const struct pcase *c, FILE *out)
 			continue;
 		}
 		fprintf(out, "pkt %d in %u ret %u out %u", i, len, r.retval, r.data_size_out);
-		print_packet(out, in, len, outp, r.data_size_out < sizeof(outp) ? r.data_size_out
-									       : sizeof(outp));
+		print_packet(out, in, len, outp,
+		             r.data_size_out < sizeof(outp) ? r.data_size_out : sizeof(outp));
 		if (c->type != T_XDP)
-			fprintf(out,
-				"ctx %d mark %u priority %u cb %u,%u,%u,%u,%u ifindex %u "
-				"ingress_ifindex %u wire_len %u gso_segs %u gso_size %u tstamp %llu\n",
-				i, ctx_out.mark, ctx_out.priority, ctx_out.cb[0], ctx_out.cb[1],
-				ctx_out.cb[2], ctx_out.cb[3], ctx_out.cb[4], ctx_out.ifindex,
-				ctx_out.ingress_ifindex, ctx_out.wire_len, ctx_out.gso_segs,
-				ctx_out.gso_size, (unsigned long long)ctx_out.tstamp);
+			fprintf(
+			    out,
+			    "ctx %d mark %u priority %u cb %u,%u,%u,%u,%u ifindex %u "
+			    "ingress_ifindex %u wire_len %u gso_segs %u gso_size %u tstamp %llu\n",
+			    i, ctx_out.mark, ctx_out.priority, ctx_out.cb[0], ctx_out.cb[1],
+			    ctx_out.cb[2], ctx_out.cb[3], ctx_out.cb[4], ctx_out.ifindex,
+			    ctx_out.ingress_ifindex, ctx_out.wire_len, ctx_out.gso_segs,
+			    ctx_out.gso_size, (unsigned long long)ctx_out.tstamp);
 	}
 	int bad = 0;
 	for (size_t m = 0; m < 6 && c->maps[m].map; m++)

@@ -17,26 +17,26 @@
 #include <stdint.h>
 
 /* The corpus: one object per bpf/<name>.bpf.c. */
-#define PKT_OBJECTS(X)                                                             \
-	X(flow_table)                                                              \
-	X(ipip_encap)                                                              \
-	X(lpm_filter)                                                              \
-	X(nat44)                                                                   \
-	X(parse_count)                                                             \
-	X(percpu_sizes)                                                            \
-	X(port_filter)                                                             \
-	X(redirect_dev)                                                            \
-	X(sock_ldabs)                                                              \
-	X(sock_rel)                                                                \
-	X(tail_dispatch)                                                           \
-	X(tail_trim)                                                               \
-	X(tc_encap)                                                                \
-	X(tc_fields)                                                               \
-	X(tc_rewrite)                                                              \
-	X(tc_vlan)                                                                 \
-	X(vlan_tag)                                                                \
-	X(xdp_bytes)                                                               \
-	X(xdp_reflect)                                                             \
+#define PKT_OBJECTS(X)                                                                             \
+	X(flow_table)                                                                              \
+	X(ipip_encap)                                                                              \
+	X(lpm_filter)                                                                              \
+	X(nat44)                                                                                   \
+	X(parse_count)                                                                             \
+	X(percpu_sizes)                                                                            \
+	X(port_filter)                                                                             \
+	X(redirect_dev)                                                                            \
+	X(sock_ldabs)                                                                              \
+	X(sock_rel)                                                                                \
+	X(tail_dispatch)                                                                           \
+	X(tail_trim)                                                                               \
+	X(tc_encap)                                                                                \
+	X(tc_fields)                                                                               \
+	X(tc_rewrite)                                                                              \
+	X(tc_vlan)                                                                                 \
+	X(vlan_tag)                                                                                \
+	X(xdp_bytes)                                                                               \
+	X(xdp_reflect)                                                                             \
 	X(xdp_xsk)
 
 /* ---- packets (pktgen.c) ---------------------------------------------------- */

@@ -94,12 +94,12 @@ static unsigned fold(uint32_t s)
 
 /* ---- address pools (kept in step with the maps driver.c fills) ---------- */
 static const uint32_t src4[] = {
-    0x0a000001, 0x0a000105, 0x0a010203, 0x0a0102fe, 0xc0a80101, 0xc0a80177,
-    0xac100505, 0xc6336401, 0xc6336463, 0x08080808,
+    0x0a000001, 0x0a000105, 0x0a010203, 0x0a0102fe, 0xc0a80101,
+    0xc0a80177, 0xac100505, 0xc6336401, 0xc6336463, 0x08080808,
 };
 static const uint32_t dst4[] = {
-    0xcb00710a, 0xcb00710b, 0xcb00710c, 0x0a0a0101, 0x0a0a0202, 0xc0000263,
-    0x0a000001, 0xc0a80101, 0x01010101, 0xe0000001,
+    0xcb00710a, 0xcb00710b, 0xcb00710c, 0x0a0a0101, 0x0a0a0202,
+    0xc0000263, 0x0a000001, 0xc0a80101, 0x01010101, 0xe0000001,
 };
 static const unsigned char src6[][16] = {
     {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
@@ -188,7 +188,7 @@ static size_t l4(struct gen *g, unsigned proto, size_t plen, int v6)
 
 /* Checksum of the L4 part [at, len) with the pseudo-header. */
 static void l4csum(struct gen *g, size_t at, unsigned proto, const unsigned char *ph, size_t phn,
-		   int zero_udp)
+                   int zero_udp)
 {
 	size_t n = g->len - at;
 	size_t coff = proto == 6 ? 16 : proto == 17 ? 6 : 2;
@@ -209,8 +209,8 @@ static void l4csum(struct gen *g, size_t at, unsigned proto, const unsigned char
 	set16(g, at + coff, c);
 }
 
-static void ipv4(struct gen *g, unsigned proto, size_t plen, int opts, uint32_t src,
-		 uint32_t dst, unsigned frag, unsigned ttl)
+static void ipv4(struct gen *g, unsigned proto, size_t plen, int opts, uint32_t src, uint32_t dst,
+                 unsigned frag, unsigned ttl)
 {
 	size_t at = g->len;
 	unsigned ihl = 5 + (unsigned)opts;
@@ -288,7 +288,7 @@ static size_t plen_pick(struct gen *g)
  * here, in this order (never two picks in one expression: C leaves the
  * order of evaluation of arguments to the compiler). */
 static void v4(struct gen *g, unsigned proto, int opts, const uint32_t *dsts, uint32_t ndst,
-	       unsigned frag, unsigned ttl)
+               unsigned frag, unsigned ttl)
 {
 	size_t plen = plen_pick(g);
 	uint32_t src = src4[pick(g, 10)];
@@ -363,7 +363,7 @@ static void shape(struct gen *g, int k)
 	}
 	default: { /* 15: addresses the tunnel, NAT and LPM maps know */
 		static const uint32_t d[] = {0x0a0a0101, 0x0a0a6301, 0xcb00710a,
-					     0xcb00710b, 0x0a0a0202, 0xcb00710c};
+		                             0xcb00710b, 0x0a0a0202, 0xcb00710c};
 		eth(g, 0, 0x0800);
 		v4(g, pick(g, 3) ? 17 : 6, 0, d, 6, 0, 64);
 		break;

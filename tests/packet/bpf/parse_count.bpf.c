@@ -11,9 +11,25 @@
 #include "pkt_bpf.h"
 
 enum {
-	C_SHORT, C_VLAN, C_QINQ, C_IPV4, C_IPV4_OPTS, C_IPV4_FRAG, C_IPV4_BAD, C_IPV6,
-	C_IPV6_EXT, C_TCP, C_TCP_SYN, C_UDP, C_ICMP, C_ICMPV6, C_OTHER_L3, C_OTHER_L4,
-	C_TRUNC, C_UDP_BADLEN, C_MAX
+	C_SHORT,
+	C_VLAN,
+	C_QINQ,
+	C_IPV4,
+	C_IPV4_OPTS,
+	C_IPV4_FRAG,
+	C_IPV4_BAD,
+	C_IPV6,
+	C_IPV6_EXT,
+	C_TCP,
+	C_TCP_SYN,
+	C_UDP,
+	C_ICMP,
+	C_ICMPV6,
+	C_OTHER_L3,
+	C_OTHER_L4,
+	C_TRUNC,
+	C_UDP_BADLEN,
+	C_MAX
 };
 
 PKT_ARRAY(counts, C_MAX, __u64);
@@ -92,8 +108,7 @@ int parse_count(struct xdp_md *ctx)
 		l4p = ip6 + 1;
 #pragma unroll
 		for (int i = 0; i < 3; i++) {
-			if (l4 != IPPROTO_HOPOPTS && l4 != IPPROTO_ROUTING &&
-			    l4 != IPPROTO_DSTOPTS)
+			if (l4 != IPPROTO_HOPOPTS && l4 != IPPROTO_ROUTING && l4 != IPPROTO_DSTOPTS)
 				break;
 			struct ipv6_opt_hdr *oh = l4p;
 			if ((void *)(oh + 1) > end)

@@ -1,7 +1,7 @@
 /*
  * pkt_bpf.h - what the packet programs of tests/packet share: the UAPI
- * headers (no vmlinux.h; not linux/icmp.h, which includes libc), a VLAN header (the UAPI has none), counters and
- * byte-order-neutral checksum folding.
+ * headers (no vmlinux.h; not linux/icmp.h, which includes libc), a VLAN header (the UAPI has none),
+ * counters and byte-order-neutral checksum folding.
  *
  * Every program is compiled for bpfel and bpfeb and must give the same
  * map contents as integers either way.  So: multi-byte packet fields are
@@ -36,7 +36,7 @@ struct vlanhdr {
 };
 
 /* Bit-field-free header accessors (see above). */
-#define PKT_IHL(ip) (*(const __u8 *)(ip) & 0xf)
+#define PKT_IHL(ip) (*(const __u8 *)(ip)&0xf)
 #define PKT_IPVER(ip) (*(const __u8 *)(ip) >> 4)
 #define PKT_TCP_FLAGS(th) (((const __u8 *)(th))[13])
 #define PKT_TH_FIN 0x01
@@ -57,20 +57,20 @@ struct icmpw {
 #define IP_DF 0x4000
 #define IP_OFFSET 0x1fff
 
-#define PKT_ARRAY(name, n, vtype)                                                  \
-	struct {                                                                   \
-		__uint(type, BPF_MAP_TYPE_ARRAY);                                  \
-		__uint(max_entries, n);                                            \
-		__type(key, __u32);                                                \
-		__type(value, vtype);                                              \
+#define PKT_ARRAY(name, n, vtype)                                                                  \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                                                  \
+		__uint(max_entries, n);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, vtype);                                                              \
 	} name SEC(".maps")
 
-#define PKT_PERCPU_ARRAY(name, n, vtype)                                           \
-	struct {                                                                   \
-		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                           \
-		__uint(max_entries, n);                                            \
-		__type(key, __u32);                                                \
-		__type(value, vtype);                                              \
+#define PKT_PERCPU_ARRAY(name, n, vtype)                                                           \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                                           \
+		__uint(max_entries, n);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, vtype);                                                              \
 	} name SEC(".maps")
 
 /* array[k] += by (a missing slot is ignored: k is always in range here). */
@@ -105,7 +105,7 @@ static __always_inline __u16 pkt_csum_fold(__u64 s)
  * the machine's order, as loaded from the packet). */
 static __always_inline void pkt_csum_replace2(__u16 *sum, __u16 old, __u16 new)
 {
-	__u64 s = (__u16)~*sum;
+	__u64 s = (__u16) ~*sum;
 	s += (__u16)~old;
 	s += new;
 	*sum = pkt_csum_fold(s);
@@ -113,11 +113,11 @@ static __always_inline void pkt_csum_replace2(__u16 *sum, __u16 old, __u16 new)
 
 static __always_inline void pkt_csum_replace4(__u16 *sum, __u32 old, __u32 new)
 {
-	__u64 s = (__u16)~*sum;
-	s += (__u16)~(__u16)(old >> 16);
-	s += (__u16)~(__u16)old;
+	__u64 s = (__u16) ~*sum;
+	s += (__u16) ~(__u16)(old >> 16);
+	s += (__u16) ~(__u16)old;
 	s += (__u16)(new >> 16);
-	s += (__u16)new;
+	s += (__u16) new;
 	*sum = pkt_csum_fold(s);
 }
 

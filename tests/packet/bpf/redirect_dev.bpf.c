@@ -31,8 +31,8 @@ int redirect_dev(struct xdp_md *ctx)
 	pkt_add(&ingress, 2, 1);
 	if ((void *)(eth + 1) > end)
 		return XDP_DROP;
-	if ((eth->h_dest[0] & eth->h_dest[1] & eth->h_dest[2] & eth->h_dest[3] &
-	     eth->h_dest[4] & eth->h_dest[5]) == 0xff) {
+	if ((eth->h_dest[0] & eth->h_dest[1] & eth->h_dest[2] & eth->h_dest[3] & eth->h_dest[4] &
+	     eth->h_dest[5]) == 0xff) {
 		pkt_add(&ingress, 3, 1);
 		return bpf_redirect(1, 0);
 	}

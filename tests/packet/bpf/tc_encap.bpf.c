@@ -48,7 +48,8 @@ int tc_encap(struct __sk_buff *skb)
 		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
 			goto out;
 		if (ip.protocol == IPPROTO_IPIP) {
-			r.err_room = bpf_skb_adjust_room(skb, -(int)sizeof(ip), BPF_ADJ_ROOM_MAC, 0);
+			r.err_room =
+			    bpf_skb_adjust_room(skb, -(int)sizeof(ip), BPF_ADJ_ROOM_MAC, 0);
 			goto out;
 		}
 		__u8 *d = (__u8 *)&ip.daddr;
@@ -66,16 +67,16 @@ int tc_encap(struct __sk_buff *skb)
 		__s64 sum = bpf_csum_diff(NULL, 0, (__be32 *)&outer, sizeof(outer), 0);
 		outer.check = pkt_csum_fold((__u64)sum);
 		r.err_room = bpf_skb_adjust_room(skb, sizeof(outer), BPF_ADJ_ROOM_MAC,
-						 BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+		                                 BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
 		if (!r.err_room)
 			r.err_store = bpf_skb_store_bytes(skb, ETH_HLEN, &outer, sizeof(outer), 0);
 		verdict = TC_ACT_REDIRECT;
 	} else if (et != bpf_htons(ETH_P_IPV6) && et != bpf_htons(ETH_P_8021Q) &&
-		   et != bpf_htons(ETH_P_8021AD)) {
+	           et != bpf_htons(ETH_P_8021AD)) {
 		r.err_head = bpf_skb_change_head(skb, 4, 0);
 		if (!r.err_head) {
-			__u8 mac[16] = {0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x88, 0xb5,
-					0xbe, 0xef};
+			__u8 mac[16] = {0x02, 0, 0, 0,    0,    0x01, 0x02, 0,
+			                0,    0, 0, 0x02, 0x88, 0xb5, 0xbe, 0xef};
 			r.err_store = bpf_skb_store_bytes(skb, 0, mac, sizeof(mac), 0);
 		}
 	}

@@ -85,13 +85,12 @@ int tc_rewrite(struct __sk_buff *skb)
 	__be32 *nsrc = bpf_map_lookup_elem(&snat, &ip.saddr);
 	if (nsrc) {
 		__be32 n = *nsrc;
-		if (l4csum &&
-		    check(bpf_l4_csum_replace(skb, l4csum, ip.saddr, n,
-					      BPF_F_PSEUDO_HDR | l4flags | sizeof(n))))
+		if (l4csum && check(bpf_l4_csum_replace(skb, l4csum, ip.saddr, n,
+		                                        BPF_F_PSEUDO_HDR | l4flags | sizeof(n))))
 			return TC_ACT_SHOT;
 		if (check(bpf_l3_csum_replace(skb, csum_off, ip.saddr, n, sizeof(n))) ||
 		    check(bpf_skb_store_bytes(skb, off + offsetof(struct iphdr, saddr), &n,
-					      sizeof(n), 0)))
+		                              sizeof(n), 0)))
 			return TC_ACT_SHOT;
 		pkt_add(&rw_stats, R_SNAT, 1);
 	}
