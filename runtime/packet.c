@@ -151,7 +151,8 @@ int b2n_rt_skb_reserve(struct b2n_pkt *p, uint32_t head, uint32_t tail)
 	unsigned char *n = calloc(1, (size_t)ncap);
 	if (!n)
 		return -ENOMEM;
-	memcpy(n + nh, p->head + p->data, p->len);
+	/* the old headroom too (it may hold a MAC header before data) */
+	memcpy(n + (nh - p->data), p->head, (size_t)p->data + p->len);
 	int32_t shift = (int32_t)nh - (int32_t)p->data;
 	if (p->mac != B2N_PKT_UNSET)
 		p->mac = (uint32_t)((int32_t)p->mac + shift);
