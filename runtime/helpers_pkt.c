@@ -56,9 +56,9 @@
  * architectures a differently unfolded one, and sizes had to be multiples
  * of 4 of at most 512 bytes together).  Now any sizes are accepted (the
  * verifier bounds the memory) and the result never is an error: the
- * kernel of this machine (6.18) agrees on every generated case.  On big-endian hosts the words are loaded big-endian and
- * every 16-bit result is the byte swap of the little-endian one: the
- * bytes a program stores are the same on both.
+ * kernel of this machine (6.18) agrees on every generated case.  On big-endian hosts the words are
+ * loaded big-endian and every 16-bit result is the byte swap of the little-endian one: the bytes a
+ * program stores are the same on both.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -240,7 +240,9 @@ uint64_t b2n_h_skb_load_bytes_relative(uint64_t r1, uint64_t r2, uint64_t r3, ui
 	const unsigned char *start = NULL;
 	if (off <= 0xffff) {
 		if (r5 == HDR_START_MAC)
-			start = !p ? skb->data_ptr : p->mac != B2N_PKT_UNSET ? p->head + p->mac : NULL;
+			start = !p                        ? skb->data_ptr
+			        : p->mac != B2N_PKT_UNSET ? p->head + p->mac
+			                                  : NULL;
 		else if (r5 == HDR_START_NET)
 			start = !p ? skb->data_ptr : p->head + p->net;
 	}
@@ -896,13 +898,13 @@ static long xdp_copy(struct b2n_xdp_md *x, uint32_t off, unsigned char *buf, uin
 uint64_t b2n_h_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r5;
-	return err64(xdp_copy(as_xdp(r1), (uint32_t)r2, (unsigned char *)(uintptr_t)r3,
-	                      (uint32_t)r4, 0));
+	return err64(
+	    xdp_copy(as_xdp(r1), (uint32_t)r2, (unsigned char *)(uintptr_t)r3, (uint32_t)r4, 0));
 }
 
 uint64_t b2n_h_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r5;
-	return err64(xdp_copy(as_xdp(r1), (uint32_t)r2, (unsigned char *)(uintptr_t)r3,
-	                      (uint32_t)r4, 1));
+	return err64(
+	    xdp_copy(as_xdp(r1), (uint32_t)r2, (unsigned char *)(uintptr_t)r3, (uint32_t)r4, 1));
 }

@@ -78,8 +78,8 @@ __thread uint32_t b2n_rt_cur_prog_type;
 #define PAGE_SZ 4096u
 #define ETH_HLEN 14u
 #define XDP_HEADROOM 256u
-#define SHINFO_ROOM 320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
-#define SKB_HEADROOM 64u /* NET_SKB_PAD + NET_IP_ALIGN (0 on x86_64) */
+#define SHINFO_ROOM 320u     /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define SKB_HEADROOM 64u     /* NET_SKB_PAD + NET_IP_ALIGN (0 on x86_64) */
 #define SKB_MAX_ALLOC 16064u /* SKB_WITH_OVERHEAD(PAGE_SIZE << 2): change_head/tail */
 #define GSO_LEGACY_MAX 65536u
 #define GSO_MAX_SEGS 65535u
@@ -120,10 +120,10 @@ int b2n_ld_pkt(const struct b2n_sk_buff *skb, int64_t off64, uint32_t size_arg, 
 	}
 	if (ptr < head || ptr > tail || (size_t)(tail - ptr) < size)
 		return -1;
-	*val = size == 1 ? ptr[0]
-	       : size == 2
-	           ? (uint64_t)((uint32_t)ptr[0] << 8 | ptr[1])
-	           : ((uint64_t)ptr[0] << 24 | (uint64_t)ptr[1] << 16 | (uint64_t)ptr[2] << 8 | ptr[3]);
+	*val = size == 1   ? ptr[0]
+	       : size == 2 ? (uint64_t)((uint32_t)ptr[0] << 8 | ptr[1])
+	                   : ((uint64_t)ptr[0] << 24 | (uint64_t)ptr[1] << 16 |
+	                      (uint64_t)ptr[2] << 8 | ptr[3]);
 	return 0;
 }
 

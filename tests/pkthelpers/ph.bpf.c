@@ -363,7 +363,8 @@ int tc_room(struct __sk_buff *ctx)
 	put(1, ctx->len);
 	put(2, bpf_ntohs(ctx->protocol));
 	if (c.op & 4) {
-		r = bpf_skb_adjust_room(ctx, (__s16)bpf_ntohs(c.c), (c.fl >> 2) & 1, bpf_ntohl(c.z));
+		r = bpf_skb_adjust_room(ctx, (__s16)bpf_ntohs(c.c), (c.fl >> 2) & 1,
+		                        bpf_ntohl(c.z));
 		put(3, r);
 	}
 	if (c.op & 8) {

@@ -84,7 +84,7 @@ static uint32_t pick(const int64_t *v, size_t n)
 }
 #define PICK(...)                                                                                  \
 	({                                                                                         \
-		const int64_t _v[] = {__VA_ARGS__};                                         \
+		const int64_t _v[] = {__VA_ARGS__};                                                \
 		pick(_v, sizeof(_v) / sizeof(_v[0]));                                              \
 	})
 
@@ -211,7 +211,8 @@ static void gen_xdp_adj(struct phcase *k, int i)
 	t.op = rn(256);
 	t.fl = rn(256);
 	int64_t small = (int64_t)rn(64) - 32;
-	t.a = (uint16_t)PICK(0, -4, -8, -32, -36, -252, -256, -3, 4, 8, -216, -200, -176, 0, 0, small);
+	t.a = (uint16_t)PICK(0, -4, -8, -32, -36, -252, -256, -3, 4, 8, -216, -200, -176, 0, 0,
+	                     small);
 	t.b = (uint16_t)(rn(3) ? PICK(0, -14, -40, -216, -217, -200, 14, 4, -1, 1, -256, -180)
 	                       : PICK(pl - 14, pl - 13, pl - 15, pl));
 	t.c = (uint16_t)(rn(3) ? PICK(0, -1, 1, 100, 4, -4, -20, 1000, -1000)
@@ -220,8 +221,8 @@ static void gen_xdp_adj(struct phcase *k, int i)
 	if (len > 3520) /* around the last fragment's page end and the fragments' sizes */
 		t.c = (uint16_t)PICK(0, 1, -1, 4096 - (int64_t)(len - 3520) % 4096,
 		                     4097 - (int64_t)(len - 3520) % 4096, -(int64_t)(len - 3520),
-		                     -(int64_t)(len - 3520) - 1, -(int64_t)len + 14, -(int64_t)len + 13,
-		                     -3000, 3000);
+		                     -(int64_t)(len - 3520) - 1, -(int64_t)len + 14,
+		                     -(int64_t)len + 13, -3000, 3000);
 	put_ctl(k, meta + 14, &t);
 	k->size_out = rn(8) == 0 ? PICK(1, 14, 20, 60) : 0;
 	k->repeat = rn(8) == 0 ? PICK(2, 3, 5) : 0;
@@ -237,10 +238,12 @@ static void gen_xdp_bytes(struct phcase *k, int i)
 	gen_pkt(k, len);
 	t.fl = rn(256);
 	n = (t.fl & 63) + 1;
-	t.x = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0xffffffff, 1,
-	                             3520 - n / 2, 7616 - n / 2);
-	t.y = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0x80000000,
-	                             3520 - n / 2, 7616 - n / 2);
+	t.x = rn(2) ? rn(len)
+	            : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0xffffffff, 1,
+	                   3520 - n / 2, 7616 - n / 2);
+	t.y = rn(2) ? rn(len)
+	            : PICK(0, len - n, len - n + 1, len, 0xffff, 0x10000, 0x80000000, 3520 - n / 2,
+	                   7616 - n / 2);
 	put_ctl(k, 14, &t);
 }
 
@@ -269,8 +272,9 @@ static void gen_tc_bytes(struct phcase *k, int i)
 	switch (t.op & 7) {
 	case 0:
 	case 1:
-		t.x = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, 0x7fffffff, 0x80000000, 0xffff,
-		                             0x10000, len - 14 - n, len - 14 - n + 1);
+		t.x = rn(2) ? rn(len)
+		            : PICK(0, len - n, len - n + 1, 0x7fffffff, 0x80000000, 0xffff, 0x10000,
+		                   len - 14 - n, len - 14 - n + 1);
 		t.y = rn(2) ? rn(len) : PICK(0, len - n, len - n + 1, 0x7fffffff, 0x80000000);
 		t.z = (t.op & 7) == 0 ? PICK(0, 0, 1, 2, 3, 4) : PICK(0, 1, 1, 2);
 		break;
@@ -278,7 +282,8 @@ static void gen_tc_bytes(struct phcase *k, int i)
 		t.x = PICK(0, len, len + 1, 20, 14, 0xffffffff);
 		break;
 	case 3:
-		t.x = rn(2) ? plen(0, 400) : PICK(len, len + 10, len - 10, 14, 13, 0, 65550, 65551, 3000);
+		t.x = rn(2) ? plen(0, 400)
+		            : PICK(len, len + 10, len - 10, 14, 13, 0, 65550, 65551, 3000);
 		t.z = rn(10) == 0;
 		break;
 	case 4:
@@ -314,8 +319,8 @@ static void gen_tc_csum(struct phcase *k, int i)
 	else if (t.op & 1) /* l3 */
 		t.w = PICK(0, 2, 4);
 	else
-		t.w = PICK(0, 2, 4, 0x12, 0x14, 0x22, 0x24, 0x32, 0x34, 0x62, 0x64, 0x84, 0x94, 0x10,
-		           0x20, 0x30, 0xf4);
+		t.w = PICK(0, 2, 4, 0x12, 0x14, 0x22, 0x24, 0x32, 0x34, 0x62, 0x64, 0x84, 0x94,
+		           0x10, 0x20, 0x30, 0xf4);
 	/* op bit 1: from = 0, mostly for the diff form (field size 0) */
 	if ((t.w & 0xf) == 0 ? rn(8) != 0 : rn(6) == 0)
 		t.op |= 2;
@@ -412,17 +417,17 @@ static void gen_skb_ctx(struct phcase *k, uint32_t l2len)
 	uint32_t bad = rn(14);
 	k->have_ctx = 1;
 	k->ctx_size = 192;
-	le32(m + 8, (uint32_t)rnd());          /* mark */
+	le32(m + 8, (uint32_t)rnd());                   /* mark */
 	le32(m + 32, rn(3) ? rn(16) : (uint32_t)rnd()); /* priority */
-	le32(m + 36, rn(3) ? 0 : rn(10));      /* ingress_ifindex */
-	le32(m + 40, rn(3) ? 0 : 1);           /* ifindex */
+	le32(m + 36, rn(3) ? 0 : rn(10));               /* ingress_ifindex */
+	le32(m + 40, rn(3) ? 0 : 1);                    /* ifindex */
 	for (int j = 0; j < 5; j++)
 		le32(m + 48 + 4 * j, (uint32_t)rnd());
-	le64(m + 152, rn(2) ? rnd() >> 1 : 0); /* tstamp */
+	le64(m + 152, rn(2) ? rnd() >> 1 : 0);                /* tstamp */
 	le32(m + 160, PICK(0, 0, l2len, l2len + 100, 65536)); /* wire_len */
-	le32(m + 164, PICK(0, 0, 1, 5, 65535));  /* gso_segs */
-	le32(m + 176, PICK(0, 0, 1400, 9000));   /* gso_size */
-	le64(m + 184, rn(2) ? rnd() : 0);        /* hwtstamp */
+	le32(m + 164, PICK(0, 0, 1, 5, 65535));               /* gso_segs */
+	le32(m + 176, PICK(0, 0, 1400, 9000));                /* gso_size */
+	le64(m + 184, rn(2) ? rnd() : 0);                     /* hwtstamp */
 	switch (bad) {
 	case 0:
 		le32(m + 0, 1); /* len */
@@ -471,8 +476,9 @@ static void gen_sock_bytes(struct phcase *k, int i)
 	t.fl = rn(256);
 	t.a = rn(2) ? rn(0x10000) : PICK(0, 1, 0xffff);
 	n = (t.fl & 63) + 1;
-	t.x = rn(2) ? rn(len) : PICK(0, l3 - n, l3 - n + 1, len - n, len - n + 1, 0xffff, 0x10000,
-	                             0x7fffffff, 0x80000000);
+	t.x = rn(2) ? rn(len)
+	            : PICK(0, l3 - n, l3 - n + 1, len - n, len - n + 1, 0xffff, 0x10000, 0x7fffffff,
+	                   0x80000000);
 	t.z = PICK(0, 1, 2, 1);
 	put_ctl(k, 14, &t);
 	if (rn(2))
@@ -488,10 +494,11 @@ static void gen_sock_ldabs(struct phcase *k, int i)
 	const int32_t net = -0x100000, ll = -0x200000;
 	uint32_t rl3, rlen;
 #define LDOFF(sz)                                                                                  \
-	(rl3 = rn(l3), rlen = rn(len), rn(2) ? rn(l3 + 4)                                          \
-	       : PICK(l3 - (sz), l3 - (sz) + 1, net, net + l3 - (sz), net + l3 - (sz) + 1, net - 14,   \
-	              ll, ll + len - (sz), ll + len - (sz) + 1, -1, ll - 1, net - 1, 0x7fffffff,       \
-	              (uint32_t)net + rl3, (uint32_t)ll + rlen))
+	(rl3 = rn(l3), rlen = rn(len),                                                             \
+	 rn(2) ? rn(l3 + 4)                                                                        \
+	       : PICK(l3 - (sz), l3 - (sz) + 1, net, net + l3 - (sz), net + l3 - (sz) + 1,         \
+	              net - 14, ll, ll + len - (sz), ll + len - (sz) + 1, -1, ll - 1, net - 1,     \
+	              0x7fffffff, (uint32_t)net + rl3, (uint32_t)ll + rlen))
 	t.x = LDOFF(1);
 	t.y = LDOFF(2);
 	t.z = LDOFF(4);
@@ -507,16 +514,11 @@ struct prog {
 };
 
 static const struct prog progs[] = {
-    {"xdp_adj", T_XDP, 300, gen_xdp_adj},
-    {"xdp_bytes", T_XDP, 200, gen_xdp_bytes},
-    {"xdp_redir", T_XDP, 200, gen_xdp_redir},
-    {"tc_bytes", T_TC, 400, gen_tc_bytes},
-    {"tc_csum", T_TC, 400, gen_tc_csum},
-    {"tc_csum_diff", T_TC, 600, gen_tc_csum_diff},
-    {"tc_fields", T_TC, 200, gen_tc_fields},
-    {"tc_vlan", T_TC, 300, gen_tc_vlan},
-    {"tc_room", T_TC, 400, gen_tc_room},
-    {"sock_bytes", T_SOCK, 300, gen_sock_bytes},
+    {"xdp_adj", T_XDP, 300, gen_xdp_adj},        {"xdp_bytes", T_XDP, 200, gen_xdp_bytes},
+    {"xdp_redir", T_XDP, 200, gen_xdp_redir},    {"tc_bytes", T_TC, 400, gen_tc_bytes},
+    {"tc_csum", T_TC, 400, gen_tc_csum},         {"tc_csum_diff", T_TC, 600, gen_tc_csum_diff},
+    {"tc_fields", T_TC, 200, gen_tc_fields},     {"tc_vlan", T_TC, 300, gen_tc_vlan},
+    {"tc_room", T_TC, 400, gen_tc_room},         {"sock_bytes", T_SOCK, 300, gen_sock_bytes},
     {"sock_ldabs", T_SOCK, 300, gen_sock_ldabs},
 };
 #define NPROGS (sizeof(progs) / sizeof(progs[0]))
@@ -781,12 +783,13 @@ static void format(char *buf, size_t cap, int pi, int idx, const struct phcase *
 			P(" ctx %u %u %u %u %u %u", rd32(m), rd32(m + 4), rd32(m + 8), rd32(m + 12),
 			  rd32(m + 16), rd32(m + 20));
 		else
-			P(" ctx mark %u prio %u iif %u if %u ts %llu cb %u,%u,%u,%u,%u wl %u segs %u "
+			P(" ctx mark %u prio %u iif %u if %u ts %llu cb %u,%u,%u,%u,%u wl %u segs "
+			  "%u "
 			  "gso %u hw %llu",
 			  rd32(m + 8), rd32(m + 32), rd32(m + 36), rd32(m + 40),
-			  (unsigned long long)rd64(m + 152), rd32(m + 48), rd32(m + 52), rd32(m + 56),
-			  rd32(m + 60), rd32(m + 64), rd32(m + 160), rd32(m + 164), rd32(m + 176),
-			  (unsigned long long)rd64(m + 184));
+			  (unsigned long long)rd64(m + 152), rd32(m + 48), rd32(m + 52),
+			  rd32(m + 56), rd32(m + 60), rd32(m + 64), rd32(m + 160), rd32(m + 164),
+			  rd32(m + 176), (unsigned long long)rd64(m + 184));
 		P(" ctxsz %u", r->ctx_size_out);
 	}
 	P(" rec");
@@ -831,16 +834,26 @@ static const char *errname(int err)
 {
 	static char buf[16];
 	switch (-err) {
-	case 0: return "0";
-	case ENOENT: return "ENOENT";
-	case EINVAL: return "EINVAL";
-	case E2BIG: return "E2BIG";
-	case EEXIST: return "EEXIST";
-	case ENODEV: return "ENODEV";
-	case EOVERFLOW: return "EOVERFLOW";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EPERM: return "EPERM";
-	case ENOMEM: return "ENOMEM";
+	case 0:
+		return "0";
+	case ENOENT:
+		return "ENOENT";
+	case EINVAL:
+		return "EINVAL";
+	case E2BIG:
+		return "E2BIG";
+	case EEXIST:
+		return "EEXIST";
+	case ENODEV:
+		return "ENODEV";
+	case EOVERFLOW:
+		return "EOVERFLOW";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
+	case EPERM:
+		return "EPERM";
+	case ENOMEM:
+		return "ENOMEM";
 	default:
 		snprintf(buf, sizeof(buf), "%d", err);
 		return buf;
@@ -874,8 +887,10 @@ static void map_op_line(const struct backend *be, int i, char *buf, size_t cap)
 	                flags);
 	snprintf(buf, cap, "map %d %s %c key %u flags %u val %u,%u = %s out %x,%x", i, maps[m], op,
 	         pass_null ? 99999u : key, (unsigned)flags, v[0], v[1], errname(err),
-	         op == 'u' ? 0 : out[0], op == 'u' ? 0 : (op == 'l' && !strcmp(maps[m], "dm")) ||
-	                                                    op == 'n' ? 0 : out[1]);
+	         op == 'u' ? 0 : out[0],
+	         op == 'u'                                            ? 0
+	         : (op == 'l' && !strcmp(maps[m], "dm")) || op == 'n' ? 0
+	                                                              : out[1]);
 }
 
 static char *next_line(FILE *f, char *buf, size_t cap)
@@ -947,8 +962,9 @@ int main(int argc, char **argv)
 			rs = 0x5eed0000u + pi * 0x10000u + (uint64_t)i;
 			progs[pi].gen(&c, i);
 			if (getenv("PH_DEBUG"))
-				printf("in %s %d len %u proto %02x%02x ctx %d\n", progs[pi].name, i, c.len,
-				       c.len > 13 ? c.pkt[12] : 0, c.len > 13 ? c.pkt[13] : 0, c.have_ctx);
+				printf("in %s %d len %u proto %02x%02x ctx %d\n", progs[pi].name, i,
+				       c.len, c.len > 13 ? c.pkt[12] : 0,
+				       c.len > 13 ? c.pkt[13] : 0, c.have_ctx);
 			memset(&r, 0, sizeof(r));
 			int bad = 0;
 			if (have_b2n) {
@@ -967,7 +983,8 @@ int main(int argc, char **argv)
 				if (out)
 					fprintf(out, "%s\n", kline);
 				if (strcmp(kline, line)) {
-					printf("FAIL: runtime differs from the kernel:\n  kernel:  %.400s\n  "
+					printf("FAIL: runtime differs from the kernel:\n  kernel:  "
+					       "%.400s\n  "
 					       "runtime: %.400s\n",
 					       kline, line);
 					bad = 1;
@@ -977,9 +994,10 @@ int main(int argc, char **argv)
 #endif
 			const char *e = next_line(ef, exp, sizeof(exp));
 			if (ef && (!e || strcmp(e, ref))) {
-				printf("FAIL: %s differs from %s:\n  expected: %.400s\n  got:      %.400s\n",
-				       kernel ? "kernel" : "runtime", argv[2], e ? e : "(end of file)",
-				       ref);
+				printf("FAIL: %s differs from %s:\n  expected: %.400s\n  got:      "
+				       "%.400s\n",
+				       kernel ? "kernel" : "runtime", argv[2],
+				       e ? e : "(end of file)", ref);
 				bad = 1;
 				kfail += kernel;
 			}
@@ -1007,7 +1025,8 @@ int main(int argc, char **argv)
 				if (out)
 					fprintf(out, "%s\n", kline);
 				if (strcmp(kline, line)) {
-					printf("FAIL: runtime differs from the kernel:\n  kernel:  %s\n  "
+					printf("FAIL: runtime differs from the kernel:\n  kernel:  "
+					       "%s\n  "
 					       "runtime: %s\n",
 					       kline, line);
 					bad = 1;
@@ -1017,8 +1036,10 @@ int main(int argc, char **argv)
 #endif
 			const char *e = next_line(ef, exp, sizeof(exp));
 			if (ef && (!e || strcmp(e, ref))) {
-				printf("FAIL: %s differs from %s:\n  expected: %s\n  got:      %s\n",
-				       kernel ? "kernel" : "runtime", argv[2], e ? e : "(end of file)", ref);
+				printf(
+				    "FAIL: %s differs from %s:\n  expected: %s\n  got:      %s\n",
+				    kernel ? "kernel" : "runtime", argv[2], e ? e : "(end of file)",
+				    ref);
 				bad = 1;
 				kfail += kernel;
 			}
@@ -1038,8 +1059,9 @@ int main(int argc, char **argv)
 	else
 		fclose(ef);
 	if (kfail)
-		printf("note: %d kernel results differ from %s (refresh it with the OUT argument)\n",
-		       kfail, argv[2]);
+		printf(
+		    "note: %d kernel results differ from %s (refresh it with the OUT argument)\n",
+		    kfail, argv[2]);
 	printf("%d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
