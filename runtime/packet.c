@@ -533,6 +533,10 @@ B2N_API int b2n_program__test_run(const struct b2n_program *prog, struct b2n_tes
 {
 	if (!prog || !o || o->sz < offsetof(struct b2n_test_run_opts, redirect_map))
 		return -EINVAL;
+	/* bpf_prog_test_run() in kernel/bpf/syscall.c */
+	if ((o->ctx_size_in && !o->ctx_in) || (!o->ctx_size_in && o->ctx_in) ||
+	    (o->ctx_size_out && !o->ctx_out) || (!o->ctx_size_out && o->ctx_out))
+		return -EINVAL;
 	switch (prog->desc->prog_type) {
 	case B2N_PROG_XDP:
 		return test_run_xdp(prog, o);

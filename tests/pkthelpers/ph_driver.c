@@ -453,6 +453,9 @@ static void gen_skb_ctx(struct phcase *k, uint32_t l2len)
 	case 7:
 		le32(m + 160, 1); /* wire_len below len */
 		break;
+	case 8:
+		k->ctx_size = 0; /* ctx_in without ctx_size_in */
+		break;
 	default:
 		break;
 	}
