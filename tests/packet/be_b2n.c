@@ -167,10 +167,8 @@ int pb_test_run(struct pb_prog *prog, struct pb_run *run)
 	    .repeat = 1,
 	};
 	int err = b2n_program__test_run((const struct b2n_program *)prog, &o);
-	if (err)
-		return err;
 	run->retval = o.retval;
 	run->data_size_out = o.data_size_out;
 	run->ctx_size_out = o.ctx_size_out;
-	return 0;
+	return err;
 }

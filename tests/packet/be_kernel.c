@@ -157,10 +157,10 @@ int pb_test_run(struct pb_prog *prog, struct pb_run *run)
 	            .data_size_out = run->data_size_out, .ctx_in = run->ctx_in,
 	            .ctx_size_in = run->ctx_size_in, .ctx_out = run->ctx_out,
 	            .ctx_size_out = run->ctx_size_out, .repeat = 1);
-	if (bpf_prog_test_run_opts(pb_prog_fd(prog), &o))
-		return -errno;
+	int err = bpf_prog_test_run_opts(pb_prog_fd(prog), &o) ? -errno : 0;
+	/* Also on -ENOSPC: libbpf copies the outputs back either way. */
 	run->retval = o.retval;
 	run->data_size_out = o.data_size_out;
 	run->ctx_size_out = o.ctx_size_out;
-	return 0;
+	return err;
 }

@@ -10,6 +10,7 @@
  *
  *   pkt <i> in <len> ret <retval> out <len> same|hex <bytes>[ fnv <hash>]
  *   pkt <i> in <len> err <-errno>
+ *   pkt <i> in <len> err -28 ret <retval> out <len> hex <the bytes copied>
  *   ctx <i> mark .. priority .. cb a,b,c,d,e ifindex .. ...   (tc, socket)
  *   map <name> <key fields> = <value fields>                  (sorted)
  *
@@ -19,7 +20,9 @@
  * are summed over CPUs (the kernel's test run uses the current CPU, the
  * runtime the thread's slot: the sum is the same); array slots whose
  * value is all zero are left out.  Output packets print their first 128
- * bytes and an FNV-1a hash of the whole.  The tc and socket runs pass a
+ * bytes and an FNV-1a hash of the whole; every 11th packet gets a
+ * 40-byte data_out (-ENOSPC: the kernel copies what fits and reports the
+ * whole length and the verdict).  The tc and socket runs pass a
  * __sk_buff with the packet index in cb[0] and a mark and priority
  * derived from it.
  *
@@ -488,6 +491,8 @@ static void make_ctx(int i, struct __sk_buff *skb)
 	skb->cb[4] = 0x1000 + (uint32_t)i;
 }
 
+#define SMALL_OUT 40
+
 static int run_case(const struct pcase *c, FILE *out)
 {
 	static const char *const tname[] = {"xdp", "tc", "socket"};
@@ -526,14 +531,23 @@ static int run_case(const struct pcase *c, FILE *out)
 			r.ctx_out = &ctx_out;
 			r.ctx_size_out = sizeof(ctx_out);
 		}
+		/* Every 11th packet gets a data_out too small for it: the kernel
+		 * copies what fits, reports the full length and -ENOSPC. */
+		if (i % 11 == 5)
+			r.data_size_out = SMALL_OUT;
+		uint32_t cap = r.data_size_out;
 		int e = pb_test_run(prog, &r);
-		if (e) {
+		if (e && e != -ENOSPC) {
 			fprintf(out, "pkt %d in %u err %d\n", i, len, e);
 			continue;
 		}
-		fprintf(out, "pkt %d in %u ret %u out %u", i, len, r.retval, r.data_size_out);
-		print_packet(out, in, len, outp,
-		             r.data_size_out < sizeof(outp) ? r.data_size_out : sizeof(outp));
+		if (e)
+			fprintf(out, "pkt %d in %u err %d ret %u out %u", i, len, e, r.retval,
+			        r.data_size_out);
+		else
+			fprintf(out, "pkt %d in %u ret %u out %u", i, len, r.retval,
+			        r.data_size_out);
+		print_packet(out, in, len, outp, r.data_size_out < cap ? r.data_size_out : cap);
 		if (c->type != T_XDP)
 			fprintf(
 			    out,
