@@ -164,7 +164,7 @@ int pb_test_run(struct pb_prog *prog, struct pb_run *run)
 	    .ctx_out = run->ctx_out,
 	    .ctx_size_in = run->ctx_size_in,
 	    .ctx_size_out = run->ctx_size_out,
-	    .repeat = 1,
+	    .repeat = run->repeat > 1 ? run->repeat : 1,
 	};
 	int err = b2n_program__test_run((const struct b2n_program *)prog, &o);
 	run->retval = o.retval;

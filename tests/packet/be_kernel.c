@@ -156,7 +156,7 @@ int pb_test_run(struct pb_prog *prog, struct pb_run *run)
 	            .data_size_in = run->data_size_in, .data_out = run->data_out,
 	            .data_size_out = run->data_size_out, .ctx_in = run->ctx_in,
 	            .ctx_size_in = run->ctx_size_in, .ctx_out = run->ctx_out,
-	            .ctx_size_out = run->ctx_size_out, .repeat = 1);
+	            .ctx_size_out = run->ctx_size_out, .repeat = run->repeat > 1 ? run->repeat : 1);
 	int err = bpf_prog_test_run_opts(pb_prog_fd(prog), &o) ? -errno : 0;
 	/* Also on -ENOSPC: libbpf copies the outputs back either way. */
 	run->retval = o.retval;

@@ -60,6 +60,7 @@ struct pb_run {
 	void *ctx_out;
 	uint32_t ctx_size_out; /* in: capacity; out: length */
 	uint32_t retval;
+	int repeat; /* 0 or 1: once */
 };
 
 extern const char *const pb_backend_name;
