@@ -35,7 +35,8 @@
  *    pulled after the MAC header, as the kernel leaves the rest to the
  *    program) and adjust_room (MAC or NET mode, grow with zeroed bytes or
  *    shrink, the encapsulation flags' checks, protocol switch and
- *    network-header move; no GSO state exists in a test run).
+ *    network-header move; no GSO state exists in a test run), csum_level
+ *    (CHECKSUM_NONE / UNNECESSARY and the level, reset by adjust_room).
  *    BPF_F_RECOMPUTE_CSUM only
  *    touches skb->csum of CHECKSUM_COMPLETE packets in the kernel: it is
  *    accepted and has no other effect here either.  get_hash_recalc of a
@@ -324,6 +325,37 @@ uint64_t b2n_h_csum_update(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, u
 {
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
 	return err64(-B2N_ENOTSUPP); /* ip_summed is never CHECKSUM_COMPLETE here */
+}
+
+/* bpf_csum_level: QUERY 0, INC 1, DEC 2, RESET 3 on ip_summed NONE or
+ * UNNECESSARY (SKB_MAX_CSUM_LEVEL 3) */
+uint64_t b2n_h_csum_level(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct b2n_pkt *p = as_skb(r1)->priv;
+	(void)r3, (void)r4, (void)r5;
+	if (!p)
+		return r2 <= 3 ? err64(r2 ? 0 : -EACCES) : err64(-EINVAL);
+	switch (r2) {
+	case 1:
+		if (!p->csum_unnecessary)
+			p->csum_unnecessary = 1, p->csum_level = 0;
+		else if (p->csum_level < 3)
+			p->csum_level++;
+		return 0;
+	case 2:
+		if (p->csum_unnecessary && p->csum_level == 0)
+			p->csum_unnecessary = 0;
+		else if (p->csum_unnecessary)
+			p->csum_level--;
+		return 0;
+	case 3:
+		p->csum_unnecessary = 0, p->csum_level = 0;
+		return 0;
+	case 0:
+		return p->csum_unnecessary ? (uint64_t)p->csum_level : err64(-EACCES);
+	default:
+		return err64(-EINVAL);
+	}
 }
 
 uint64_t b2n_h_skb_pull_data(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -703,6 +735,8 @@ uint64_t b2n_h_skb_adjust_room(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 	if (!p)
 		return err64(-EINVAL);
 	err = adjust_room(p, (int32_t)r2, (uint32_t)r3, r4);
+	if (!err && !(r4 & ADJ_NO_CSUM_RESET)) /* __skb_reset_checksum_unnecessary */
+		p->csum_unnecessary = 0, p->csum_level = 0;
 	b2n_rt_skb_sync(p);
 	return err64(err);
 }

@@ -260,6 +260,8 @@ struct b2n_pkt {
 	uint32_t max_len;    /* dev mtu + hard_header_len */
 	int sw_hash;         /* skb->sw_hash | l4_hash */
 	int encap;           /* skb->encapsulation (skb_adjust_room) */
+	int csum_unnecessary, csum_level; /* ip_summed CHECKSUM_UNNECESSARY
+	                                     (else NONE), skb->csum_level */
 	struct b2n_sk_buff *skb;
 	/* xdp: the end of the frame the program may grow into, and the
 	 * fragments of a multi-buffer packet (4096-byte pages, at most 17) */

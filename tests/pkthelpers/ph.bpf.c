@@ -354,6 +354,14 @@ int tc_room(struct __sk_buff *ctx)
 	long r;
 	if (bpf_skb_load_bytes(ctx, 14, &c, sizeof(c)))
 		return TC_ACT_UNSPEC;
+	/* csum_level: a sequence of INC/DEC/RESET/QUERY (or invalid) from c.w */
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		__u32 lv = (bpf_ntohl(c.w) >> (8 * i)) & 0xff;
+		if (lv > 5)
+			continue;
+		put(8 + i, bpf_csum_level(ctx, lv) + 0x100);
+	}
 	if (c.op & 1)
 		r = bpf_skb_change_proto(ctx, c.a, (c.op & 2) ? 1 : 0);
 	else
@@ -376,6 +384,7 @@ int tc_room(struct __sk_buff *ctx)
 	r = bpf_skb_load_bytes_relative(ctx, 10, b, 4, BPF_HDR_START_MAC);
 	put(6, (__u64)(r & 0xff) << 32 | (__u64)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
 	put(7, (long)ctx->data_end - (long)ctx->data);
+	put(12, bpf_csum_level(ctx, BPF_CSUM_LEVEL_QUERY) + 0x100);
 	return TC_ACT_OK;
 }
 

@@ -393,6 +393,7 @@ static void gen_tc_room(struct phcase *k, int i)
 		t.x = PICK(0x80, 0x100, 0x81, 0x180, 0x20 | 0x80);
 	t.y = rn(4) ? 0 : PICK(14u << 24, 13u << 24, 30u << 24, 1);
 	t.z = PICK(0, 0, 2, 4, 0x80, 0x100, 2 | 0x10);
+	t.w = (uint32_t)rnd() & 0x07070707u; /* csum_level operations (6, 7: none) */
 	/* mostly valid: mode NET/MAC, no flags for change_proto, shrinking
 	 * for the decap flags */
 	if (rn(6))
