@@ -12,6 +12,7 @@
  *   pkt <i> in <len> err <-errno>
  *   pkt <i> in <len> err -28 ret <retval> out <len> hex <the bytes copied>
  *   ctx <i> mark .. priority .. cb a,b,c,d,e ifindex .. ...   (tc, socket)
+ *   xctx <i> data .. data_end .. data_meta .. ...              (XDP ctx_out)
  *   map <name> <key fields> = <value fields>                  (sorted)
  *
  * Map keys and values are printed as integers of their declared sizes
@@ -24,7 +25,8 @@
  * 40-byte data_out (-ENOSPC: the kernel copies what fits and reports the
  * whole length and the verdict).  The tc and socket runs pass a
  * __sk_buff with the packet index in cb[0] and a mark and priority
- * derived from it.
+ * derived from it; the xdp_meta case passes an xdp_md with 4 bytes of
+ * metadata in front of the packet (ctx_in.data = 4).
  *
  * usage: packet-run OUTDIR [OBJDIR] [CASE...]
  *   (OBJDIR: the bpfel objects, kernel back end only; "-" otherwise)
@@ -40,7 +42,7 @@
 
 #include "packet.h"
 
-enum { T_XDP, T_TC, T_SOCK };
+enum { T_XDP, T_TC, T_SOCK, T_XDP_META };
 
 struct dump {
 	const char *map;
@@ -331,6 +333,7 @@ static const struct pcase cases[] = {
      setup_tail_dispatch,
      {{"disp_stats", "I", "Q"}, {"icmp_types", "I", "Q"}},
      2},
+    {"xdp_meta", "xdp_meta", "xdp_meta", T_XDP_META, NULL, {{"meta_rec", "I", "4I2i"}}, 1},
     {"xdp_xsk", "xdp_xsk", "xdp_xsk", T_XDP, NULL, {{"xsk_stats", "I", "Q"}}, 1},
     {"xdp_bytes",
      "xdp_bytes",
@@ -542,7 +545,7 @@ static void make_ctx(int i, struct __sk_buff *skb)
 
 static int run_case(const struct pcase *c, FILE *out)
 {
-	static const char *const tname[] = {"xdp", "tc", "socket"};
+	static const char *const tname[] = {"xdp", "tc", "socket", "xdp, ctx_in with metadata"};
 	char err[512];
 	int n = pktgen_count();
 	fprintf(out, "# case %s: object %s, program %s (%s), %d packets, repeat %d\n", c->name,
@@ -562,16 +565,35 @@ static int run_case(const struct pcase *c, FILE *out)
 		pb_close(obj);
 		return -1;
 	}
-	static unsigned char in[PKT_MAX], outp[2 * PKT_MAX];
+	static unsigned char in[PKT_MAX], outp[2 * PKT_MAX], metain[PKT_MAX + 4];
 	for (int i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)pktgen_make(i, in, sizeof(in));
 		struct __sk_buff ctx_in, ctx_out;
+		struct xdp_md xin, xout;
 		struct pb_run r = {.repeat = c->repeat,
 		                   .data_in = in,
 		                   .data_size_in = len,
 		                   .data_out = outp,
 		                   .data_size_out = sizeof(outp)};
-		if (c->type != T_XDP) {
+		if (c->type == T_XDP_META) {
+			/* 4 bytes of metadata (the index, big-endian), then the packet */
+			metain[0] = (unsigned char)(i >> 24);
+			metain[1] = (unsigned char)(i >> 16);
+			metain[2] = (unsigned char)(i >> 8);
+			metain[3] = (unsigned char)i;
+			memcpy(metain + 4, in, len);
+			memset(&xin, 0, sizeof(xin));
+			memset(&xout, 0, sizeof(xout));
+			xin.data = 4;
+			xin.data_end = len + 4;
+			xin.ingress_ifindex = 1;
+			r.data_in = metain;
+			r.data_size_in = len + 4;
+			r.ctx_in = &xin;
+			r.ctx_size_in = sizeof(xin);
+			r.ctx_out = &xout;
+			r.ctx_size_out = sizeof(xout);
+		} else if (c->type != T_XDP) {
 			make_ctx(i, &ctx_in);
 			memset(&ctx_out, 0, sizeof(ctx_out));
 			r.ctx_in = &ctx_in;
@@ -596,7 +618,13 @@ static int run_case(const struct pcase *c, FILE *out)
 			fprintf(out, "pkt %d in %u ret %u out %u", i, len, r.retval,
 			        r.data_size_out);
 		print_packet(out, in, len, outp, r.data_size_out < cap ? r.data_size_out : cap);
-		if (c->type != T_XDP)
+		if (c->type == T_XDP_META)
+			fprintf(out,
+			        "xctx %d data %u data_end %u data_meta %u ingress_ifindex %u "
+			        "rx_queue_index %u egress_ifindex %u\n",
+			        i, xout.data, xout.data_end, xout.data_meta, xout.ingress_ifindex,
+			        xout.rx_queue_index, xout.egress_ifindex);
+		else if (c->type != T_XDP)
 			fprintf(
 			    out,
 			    "ctx %d mark %u priority %u cb %u,%u,%u,%u,%u ifindex %u "

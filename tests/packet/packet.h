@@ -36,6 +36,7 @@
 	X(tc_vlan)                                                                                 \
 	X(vlan_tag)                                                                                \
 	X(xdp_bytes)                                                                               \
+	X(xdp_meta)                                                                                \
 	X(xdp_reflect)                                                                             \
 	X(xdp_xsk)
 
