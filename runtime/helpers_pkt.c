@@ -118,7 +118,7 @@ static uint16_t csum16_add(uint16_t c, uint16_t a)
 	return (uint16_t)(r + (r < a));
 }
 
-static uint32_t csum_partial(const unsigned char *p, uint32_t len, uint32_t seed)
+uint32_t b2n_rt_csum_partial(const unsigned char *p, uint32_t len, uint32_t seed)
 {
 	uint64_t s = seed;
 	uint32_t w;
@@ -134,6 +134,37 @@ static uint32_t csum_partial(const unsigned char *p, uint32_t len, uint32_t seed
 	while (s >> 32)
 		s = (s & 0xffffffffu) + (s >> 32);
 	return (uint32_t)s;
+}
+
+#define csum_partial b2n_rt_csum_partial
+
+/* skb->csum of CHECKSUM_COMPLETE packets (the kernel's test run with
+ * BPF_F_TEST_SKB_CHECKSUM_COMPLETE): csum_block_add/sub and the two pull
+ * forms of include/linux/skbuff.h */
+static uint32_t ror8(uint32_t v)
+{
+	return v >> 8 | v << 24;
+}
+
+static void rcsum_push(struct b2n_pkt *p, const unsigned char *start, uint32_t len, uint32_t off)
+{
+	uint32_t s = csum_partial(start, len, 0);
+	if (p && p->csum_complete)
+		p->csum = csum_add(p->csum, off & 1 ? ror8(s) : s);
+}
+
+static void rcsum_pull_at(struct b2n_pkt *p, const unsigned char *start, uint32_t len, uint32_t off)
+{
+	uint32_t s = ~csum_partial(start, len, 0);
+	if (p && p->csum_complete)
+		p->csum = csum_add(p->csum, off & 1 ? ror8(s) : s);
+}
+
+/* skb_postpull_rcsum: wsum_negate(csum_partial(start, len, -csum)) */
+static void rcsum_pull(struct b2n_pkt *p, const unsigned char *start, uint32_t len)
+{
+	if (p && p->csum_complete)
+		p->csum = 0u - csum_partial(start, len, 0u - p->csum);
 }
 
 static uint16_t csum_from32to16(uint32_t s)
@@ -221,7 +252,11 @@ uint64_t b2n_h_skb_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		return err64(-EINVAL);
 	if (off > INT32_MAX || (uint64_t)off + len > skb_len(skb))
 		return err64(-EFAULT);
+	if (r5 & F_RECOMPUTE_CSUM)
+		rcsum_pull_at(skb->priv, skb->data_ptr + off, len, off);
 	memmove(skb->data_ptr + off, (const void *)(uintptr_t)r3, len);
+	if (r5 & F_RECOMPUTE_CSUM)
+		rcsum_push(skb->priv, skb->data_ptr + off, len, off);
 	if (r5 & F_INVALIDATE_HASH) {
 		struct b2n_pkt *p = skb->priv;
 		skb->hash = 0;
@@ -300,18 +335,26 @@ uint64_t b2n_h_l4_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		return err64(-EFAULT);
 	if (mmzero && !mforce && !ld16(ptr))
 		return 0;
-	/* CHECKSUM_NONE: the pseudo-header flag changes nothing */
+	/* inet_proto_csum_replace*: skb->csum follows a pseudo-header change
+	 * of a CHECKSUM_COMPLETE packet */
+	struct b2n_pkt *p = as_skb(r1)->priv;
+	int pseudo = (r5 & F_PSEUDO_HDR) && p && p->csum_complete;
+	uint32_t from = (uint32_t)r3, to = (uint32_t)r4;
 	switch (r5 & F_HDR_FIELD_MASK) {
 	case 0:
 		if (r3)
 			return err64(-EINVAL);
-		replace_by_diff(ptr, (uint32_t)r4);
+		replace_by_diff(ptr, to);
+		if (pseudo && !(r5 & F_IPV6))
+			p->csum = ~csum_add(to, ~p->csum);
 		break;
 	case 2:
-		replace4(ptr, (uint16_t)r3, (uint16_t)r4);
-		break;
 	case 4:
-		replace4(ptr, (uint32_t)r3, (uint32_t)r4);
+		if ((r5 & F_HDR_FIELD_MASK) == 2)
+			from = (uint16_t)from, to = (uint16_t)to;
+		replace4(ptr, from, to);
+		if (pseudo)
+			p->csum = ~csum_add(csum_sub(~p->csum, from), to);
 		break;
 	default:
 		return err64(-EINVAL);
@@ -323,8 +366,12 @@ uint64_t b2n_h_l4_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 
 uint64_t b2n_h_csum_update(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
-	return err64(-B2N_ENOTSUPP); /* ip_summed is never CHECKSUM_COMPLETE here */
+	struct b2n_pkt *p = as_skb(r1)->priv;
+	(void)r3, (void)r4, (void)r5;
+	if (!p || !p->csum_complete)
+		return err64(-B2N_ENOTSUPP);
+	p->csum = csum_add(p->csum, (uint32_t)r2);
+	return p->csum;
 }
 
 /* bpf_csum_level: QUERY 0, INC 1, DEC 2, RESET 3 on ip_summed NONE or
@@ -337,6 +384,8 @@ uint64_t b2n_h_csum_level(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, ui
 		return r2 <= 3 ? err64(r2 ? 0 : -EACCES) : err64(-EINVAL);
 	switch (r2) {
 	case 1:
+		if (p->csum_complete)
+			return 0;
 		if (!p->csum_unnecessary)
 			p->csum_unnecessary = 1, p->csum_level = 0;
 		else if (p->csum_level < 3)
@@ -387,6 +436,8 @@ uint64_t b2n_h_skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		return err64(-EINVAL);
 	if (p->encap)
 		return err64(-B2N_ENOTSUPP);
+	if (new_len != p->len)
+		p->csum_complete = 0; /* __skb_grow_rcsum / __skb_trim_rcsum */
 	if (new_len > p->len) {
 		if ((err = b2n_rt_skb_reserve(p, 0, new_len - p->len)))
 			return err64(err);
@@ -486,6 +537,7 @@ static int vlan_pop_one(struct b2n_pkt *p, uint32_t *tci)
 		return -EINVAL;
 	if (p->len < ETH_HLEN + 4)
 		return -ENOMEM;
+	rcsum_pull(p, d + 12, 4);
 	*tci = (uint32_t)d[14] << 8 | d[15];
 	memmove(d + 4, d, 12);
 	if (d[16] >= 0x06) /* vlan_set_encap_proto */
@@ -531,6 +583,7 @@ uint64_t b2n_h_skb_vlan_push(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 		skb->protocol = skb->vlan_proto;
 		if (p->net != B2N_PKT_UNSET)
 			p->net -= 4;
+		rcsum_push(p, d + 12, 4, 0);
 	}
 	vlan_hw_put(skb, proto, (uint16_t)r3);
 	b2n_rt_skb_sync(p);
@@ -612,6 +665,7 @@ static int net_hdr_pop(struct b2n_pkt *p, uint32_t off, uint32_t len)
 	unsigned char *old = p->head + p->data;
 	if ((uint64_t)off + len > p->len)
 		return -ENOMEM;
+	rcsum_pull(p, old + off, len);
 	p->data += len;
 	p->len -= len;
 	memmove(p->head + p->data, old, off);

@@ -405,6 +405,13 @@ static int skb_ctx_check(const struct b2n_sk_buff *c)
 	return 0;
 }
 
+static uint16_t fold16(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts *o)
 {
 	struct b2n_sk_buff uctx, ctx; /* the kernel's copy of ctx_in, the skb */
@@ -413,9 +420,7 @@ static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts
 	struct b2n_pkt p;
 	int have, err;
 
-	if (o->flags & F_TEST_SKB_CHECKSUM_COMPLETE)
-		return -EOPNOTSUPP;
-	if (o->flags || o->cpu || o->batch_size)
+	if ((o->flags & ~F_TEST_SKB_CHECKSUM_COMPLETE) || o->cpu || o->batch_size)
 		return -EINVAL;
 	if (size < ETH_HLEN || size > PAGE_SZ - SKB_HEADROOM - SHINFO_ROOM)
 		return -EINVAL;
@@ -472,6 +477,10 @@ static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts
 		if (uctx.gso_segs > GSO_MAX_SEGS)
 			err = -EINVAL;
 	}
+	if (!err && (o->flags & F_TEST_SKB_CHECKSUM_COMPLETE)) {
+		p.csum_complete = 1;
+		p.csum = b2n_rt_csum_partial(p.head + p.net, p.data + p.len - p.net, 0);
+	}
 	if (!err)
 		err = run_repeat(prog, &ctx, o);
 	if (!err && !is_l2) {
@@ -480,6 +489,15 @@ static int test_run_skb(const struct b2n_program *prog, struct b2n_test_run_opts
 			p.len += ETH_HLEN;
 			memset(p.head + p.data, 0, ETH_HLEN);
 			b2n_rt_skb_sync(&p);
+		}
+	}
+	if (!err && (o->flags & F_TEST_SKB_CHECKSUM_COMPLETE)) {
+		/* skb->csum must still be the sum from the network header */
+		uint32_t now = b2n_rt_csum_partial(p.head + p.net, p.data + p.len - p.net, 0);
+		if (fold16(p.csum) != fold16(now)) {
+			o->retval = 0; /* bpf_test_finish is skipped */
+			o->duration = 0;
+			err = -EBADMSG;
 		}
 	}
 	if (!err) {

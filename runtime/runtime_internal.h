@@ -262,6 +262,8 @@ struct b2n_pkt {
 	int encap;           /* skb->encapsulation (skb_adjust_room) */
 	int csum_unnecessary, csum_level; /* ip_summed CHECKSUM_UNNECESSARY
 	                                     (else NONE), skb->csum_level */
+	int csum_complete;   /* ip_summed CHECKSUM_COMPLETE, skb->csum valid */
+	uint32_t csum;
 	struct b2n_sk_buff *skb;
 	/* xdp: the end of the frame the program may grow into, and the
 	 * fragments of a multi-buffer packet (4096-byte pages, at most 17) */
@@ -291,6 +293,8 @@ extern __thread uint32_t b2n_rt_cur_prog_type;
  * refresh the ctx's len and data pointers from the b2n_pkt. */
 int b2n_rt_skb_reserve(struct b2n_pkt *p, uint32_t head, uint32_t tail);
 void b2n_rt_skb_sync(struct b2n_pkt *p);
+/* helpers_pkt.c: the kernel's csum_partial (canonical 32-bit sum) */
+uint32_t b2n_rt_csum_partial(const unsigned char *p, uint32_t len, uint32_t seed);
 /* map_dev.c: the target of a redirect into slot `key`: 1 and the
  * ifindex (devmap) or CPU (cpumap) when the slot is set, else 0. */
 int b2n_rt_dev_map_target(struct b2n_map *m, uint32_t key, uint32_t *ifindex);

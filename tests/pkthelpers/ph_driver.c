@@ -52,6 +52,7 @@ struct phcase {
 	uint32_t ctx_size;
 	uint32_t size_out; /* data_size_out given (0 = no limit) */
 	int repeat;        /* test-run repeat (state carries over between runs) */
+	uint32_t flags;    /* BPF_F_TEST_SKB_CHECKSUM_COMPLETE (tc, socket) */
 };
 
 struct result {
@@ -614,6 +615,7 @@ static int b_run(int pi, const struct phcase *c, struct result *r, struct b2n_te
 	o->data_out = r->out;
 	o->data_size_out = c->size_out;
 	o->repeat = c->repeat;
+	o->flags = c->flags;
 	if (c->have_ctx) {
 		o->ctx_in = c->ctx;
 		o->ctx_size_in = c->ctx_size;
@@ -704,7 +706,8 @@ static int k_run(int pi, const struct phcase *c, struct result *r, struct b2n_te
 	uint32_t k0 = 0;
 	bpf_map_update_elem(sfd, &k0, zero, 0);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = c->pkt, .data_size_in = c->len,
-	            .data_out = r->out, .data_size_out = c->size_out, .repeat = c->repeat);
+	            .data_out = r->out, .data_size_out = c->size_out, .repeat = c->repeat,
+	            .flags = c->flags);
 	if (c->have_ctx) {
 		o.ctx_in = c->ctx;
 		o.ctx_size_in = c->ctx_size;
@@ -766,7 +769,12 @@ static void format(char *buf, size_t cap, int pi, int idx, const struct phcase *
 	P("%s %d in %u", progs[pi].name, idx, c->len);
 	if (c->repeat)
 		P(" repeat %d", c->repeat);
-	P(" err %d", r->err);
+	if (c->flags)
+		P(" csum-complete");
+	if (r->err == -EBADMSG) /* 74, but 76 on sparc */
+		P(" err EBADMSG");
+	else
+		P(" err %d", r->err);
 	if (r->err && r->err != -ENOSPC) {
 		return;
 	}
@@ -965,6 +973,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < progs[pi].ncases; i++) {
 			rs = 0x5eed0000u + pi * 0x10000u + (uint64_t)i;
 			progs[pi].gen(&c, i);
+			if (progs[pi].type != T_XDP && rn(4) == 0)
+				c.flags = 1u << 2; /* BPF_F_TEST_SKB_CHECKSUM_COMPLETE */
 			if (getenv("PH_DEBUG"))
 				printf("in %s %d len %u proto %02x%02x ctx %d\n", progs[pi].name, i,
 				       c.len, c.len > 13 ? c.pkt[12] : 0,
