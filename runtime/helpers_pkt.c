@@ -3,7 +3,8 @@
  * programs, on the native contexts of <bpf2native/ctx.h> and the buffers
  * packet.c builds (ctx->priv is a struct b2n_pkt).  Each one follows its
  * kernel counterpart in net/core/filter.c for a linear buffer and an skb
- * whose ip_summed is CHECKSUM_NONE (the kernel's test run):
+ * whose ip_summed is CHECKSUM_NONE, UNNECESSARY (csum_level) or COMPLETE
+ * (the kernel's test run with BPF_F_TEST_SKB_CHECKSUM_COMPLETE):
  *
  *  - XDP: adjust_head (data may move between the end of the 40-byte
  *    struct xdp_frame plus the metadata and data_end - ETH_HLEN, the
@@ -37,9 +38,12 @@
  *    shrink, the encapsulation flags' checks, protocol switch and
  *    network-header move; no GSO state exists in a test run), csum_level
  *    (CHECKSUM_NONE / UNNECESSARY and the level, reset by adjust_room).
- *    BPF_F_RECOMPUTE_CSUM only
- *    touches skb->csum of CHECKSUM_COMPLETE packets in the kernel: it is
- *    accepted and has no other effect here either.  get_hash_recalc of a
+ *    With CHECKSUM_COMPLETE, skb->csum follows the kernel's rcsum
+ *    updates: store_bytes with BPF_F_RECOMPUTE_CSUM (block sub/add at the
+ *    offset's parity), l4_csum_replace with BPF_F_PSEUDO_HDR, csum_update
+ *    (returns the new sum), the tag bytes of vlan_push/pop and the bytes
+ *    adjust_room/change_proto remove; change_tail drops it to NONE.
+ *    get_hash_recalc of a
  *    packet without a set hash computes a flow hash in the kernel with a
  *    boot-time random key: here a fixed FNV-1a of the first 64 bytes
  *    after the MAC header, so it is stable but not the kernel's value.

@@ -44,6 +44,10 @@
  * an IPv4 packet shorter than 14 + 20 bytes and an IPv6 packet shorter
  * than 14 + 40 bytes are -EINVAL.
  *
+ * BPF_F_TEST_SKB_CHECKSUM_COMPLETE sets skb->csum to the sum from the
+ * network header to the end before the run; after it, a sum that no
+ * longer matches (folded) is -EBADMSG with nothing written back.
+ *
  * Common: data_size_out 0 means "no limit"; a larger packet than
  * data_size_out copies what fits and returns -ENOSPC with data_size_out
  * set to the full size, retval and duration set, ctx_out not written.
