@@ -530,15 +530,24 @@ static void print_packet(FILE *out, const unsigned char *in, uint32_t inlen, con
 	fprintf(out, "\n");
 }
 
-static void make_ctx(int i, struct __sk_buff *skb)
+/* The __sk_buff of packet i: every field the kernel's test run accepts
+ * in ctx_in varies with i (an invalid wire_len every 13th packet). */
+static void make_ctx(int i, uint32_t len, struct __sk_buff *skb)
 {
+	uint32_t u = (uint32_t)i;
 	memset(skb, 0, sizeof(*skb));
-	skb->mark = (uint32_t)i * 0x01000193u;
-	skb->priority = (uint32_t)i % 8;
-	skb->cb[0] = (uint32_t)i;
-	skb->cb[1] = (uint32_t)i * 7;
-	skb->cb[3] = (uint32_t)i ^ 0x55;
-	skb->cb[4] = 0x1000 + (uint32_t)i;
+	skb->mark = u * 0x01000193u;
+	skb->priority = u % 8;
+	skb->cb[0] = u;
+	skb->cb[1] = u * 7;
+	skb->cb[3] = u ^ 0x55;
+	skb->cb[4] = 0x1000 + u;
+	skb->ingress_ifindex = u % 5 == 0;
+	skb->tstamp = (uint64_t)u * 1000;
+	skb->hwtstamp = (uint64_t)u * 7;
+	skb->wire_len = u % 13 == 7 ? 1 : u % 3 == 0 ? 0 : len + u % 3;
+	skb->gso_segs = u % 4;
+	skb->gso_size = u % 6 == 1 ? 1400 : 0;
 }
 
 #define SMALL_OUT 40
@@ -594,7 +603,7 @@ static int run_case(const struct pcase *c, FILE *out)
 			r.ctx_out = &xout;
 			r.ctx_size_out = sizeof(xout);
 		} else if (c->type != T_XDP) {
-			make_ctx(i, &ctx_in);
+			make_ctx(i, len, &ctx_in);
 			memset(&ctx_out, 0, sizeof(ctx_out));
 			r.ctx_in = &ctx_in;
 			r.ctx_size_in = sizeof(ctx_in);
