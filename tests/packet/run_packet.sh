@@ -14,6 +14,7 @@
 # A case listed for this target (or "*") in SRCDIR/known-failures.txt
 # (TARGET<TAB>CASE<TAB>REASON) is reported with its reason and does not
 # fail the test; a listed case that agrees fails it (remove the line).
+# The list does not apply to the kernel run (the oracle).
 # To regenerate the expected files from a kernel run:
 #   cp WORKDIR/out/*.txt SRCDIR/expected/   (WORKDIR of packet-kernel)
 set -u
