@@ -1104,9 +1104,15 @@ struct fblocks {
 	size_t nb;
 	size_t *bstart; /* first insn of each block */
 	int *block_of;  /* per insn of the function (offset by fn->start), or -1 */
-	struct astate *in;
+	struct astate **in; /* entry state of each block, allocated when first
+	                       reached; freed once the block is analysed unless a
+	                       back edge spans it (it can be reached again) */
+	unsigned char *keep;
 	int *visits;
 	unsigned char *queued;
+	size_t lo; /* no block below lo is queued: the worklist takes the
+	              lowest queued block, found from here (linear, not
+	              quadratic, in the number of blocks) */
 };
 
 static int is_leader_end(const struct b2n_form *f)
@@ -1125,8 +1131,10 @@ static long jump_target(const struct b2n_insn *in, const struct b2n_form *f, siz
 
 static void propagate(struct fblocks *fb, size_t b, const struct astate *st)
 {
-	struct astate *dst = &fb->in[b];
-	if (fb->visits[b] == 0) {
+	struct astate *dst = fb->in[b];
+	if (!dst) {
+		/* first visit, or a block no back edge spans seen again */
+		dst = fb->in[b] = b2n_xcalloc(1, sizeof(*dst));
 		*dst = *st;
 	} else {
 		struct astate nw;
@@ -1146,6 +1154,8 @@ static void propagate(struct fblocks *fb, size_t b, const struct astate *st)
 	}
 	fb->visits[b]++;
 	fb->queued[b] = 1;
+	if (b < fb->lo)
+		fb->lo = b;
 }
 
 static int analyse_func(struct vctx *vc, size_t k)
@@ -1179,7 +1189,8 @@ static int analyse_func(struct vctx *vc, size_t k)
 		if (lead[j] && !vc->second[fn->start + j])
 			fb.nb++;
 	fb.bstart = b2n_xcalloc(fb.nb, sizeof(size_t));
-	fb.in = calloc(fb.nb, sizeof(struct astate));
+	fb.in = calloc(fb.nb, sizeof(*fb.in));
+	fb.keep = b2n_xcalloc(fb.nb + 1, 1);
 	fb.visits = b2n_xcalloc(fb.nb, sizeof(int));
 	fb.queued = b2n_xcalloc(fb.nb, 1);
 	if (!fb.in) {
@@ -1191,6 +1202,29 @@ static int analyse_func(struct vctx *vc, size_t k)
 			fb.bstart[b++] = fn->start + j;
 		}
 		fb.block_of[j] = (int)b - 1;
+	}
+	/* Blocks inside the span of a back edge keep their entry state. */
+	{
+		int *span = b2n_xcalloc(fb.nb + 1, sizeof(int));
+		for (size_t i = fn->start; i < fn->end; i++) {
+			if (vc->second[i])
+				continue;
+			long t = jump_target(&insns[i], &vc->form[i], i);
+			if (t < 0)
+				continue;
+			int bt = fb.block_of[t - (long)fn->start];
+			int bs = fb.block_of[i - fn->start];
+			if (bt <= bs) {
+				span[bt]++;
+				span[bs + 1]--;
+			}
+		}
+		int depth = 0;
+		for (size_t b = 0; b < fb.nb; b++) {
+			depth += span[b];
+			fb.keep[b] = depth > 0;
+		}
+		free(span);
 	}
 
 	/* Entry state. */
@@ -1215,13 +1249,18 @@ static int analyse_func(struct vctx *vc, size_t k)
 	propagate(&fb, 0, &st);
 
 	for (;;) {
-		size_t b = 0;
+		size_t b = fb.lo;
 		while (b < fb.nb && !fb.queued[b])
 			b++;
+		fb.lo = b;
 		if (b == fb.nb)
 			break;
 		fb.queued[b] = 0;
-		st = fb.in[b];
+		st = *fb.in[b];
+		if (!fb.keep[b]) {
+			free(fb.in[b]);
+			fb.in[b] = NULL;
+		}
 		size_t i = fb.bstart[b];
 		for (;;) {
 			const struct b2n_form *f = &vc->form[i];
@@ -1296,7 +1335,11 @@ out:
 	free(lead);
 	free(fb.block_of);
 	free(fb.bstart);
+	if (fb.in)
+		for (size_t b = 0; b < fb.nb; b++)
+			free(fb.in[b]);
 	free(fb.in);
+	free(fb.keep);
 	free(fb.visits);
 	free(fb.queued);
 	return err;

@@ -28,6 +28,10 @@ struct b2n_compile_opts {
 	uint64_t loop_limit;  /* --loop-limit: back edges per run, 0 = unlimited */
 };
 
+/* Functions with more BPF instructions than this get a light optimisation
+ * pipeline (see emit.c): LLVM's default<On> is superlinear in function size. */
+#define B2N_LARGE_FUNC 32768
+
 /* Lower every program of every object into one module, optimise, and write
  * the result to out_path atomically (temporary file + rename).  Returns 0,
  * or a negative errno after one diagnostic line. */
