@@ -3,6 +3,9 @@
  * way the kernel's BPF_PROG_TEST_RUN builds it (net/bpf/test_run.c), and
  * b2n_ld_pkt, the LD_ABS/LD_IND load.
  *
+ * (b2n_ld_pkt and the skb buffer helpers are in skb.c, so that the helper
+ * table does not pull the object loader into every static link.)
+ *
  * XDP (bpf_prog_test_run_xdp): one 4096-byte frame (the kernel's
  * PAGE_SIZE frag_size).  The packet starts after XDP_PACKET_HEADROOM (256
  * bytes) minus the metadata given in ctx_in, and the frame ends 320 bytes
@@ -75,100 +78,6 @@ _Static_assert(offsetof(struct b2n_sk_buff, data_ptr) == B2N_SKB_DATA_PTR_OFF, "
 _Static_assert(offsetof(struct b2n_sk_buff, data_end_ptr) == B2N_SKB_DATA_END_PTR_OFF, "skb");
 _Static_assert(offsetof(struct b2n_sk_buff, data_meta_ptr) == B2N_SKB_DATA_META_PTR_OFF, "skb");
 _Static_assert(offsetof(struct b2n_sk_buff, hwtstamp) == 184, "skb hwtstamp");
-
-__thread struct b2n_rt_redirect b2n_rt_redirect_info;
-__thread uint32_t b2n_rt_cur_prog_type;
-
-#define PAGE_SZ 4096u
-#define ETH_HLEN 14u
-#define XDP_HEADROOM 256u
-#define SHINFO_ROOM 320u     /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
-#define SKB_HEADROOM 64u     /* NET_SKB_PAD + NET_IP_ALIGN (0 on x86_64) */
-#define SKB_MAX_ALLOC 16064u /* SKB_WITH_OVERHEAD(PAGE_SIZE << 2): change_head/tail */
-#define GSO_LEGACY_MAX 65536u
-#define GSO_MAX_SEGS 65535u
-#define XDP_UAPI_SIZE 24u
-#define SKB_UAPI_SIZE 192u
-#define F_TEST_SKB_CHECKSUM_COMPLETE (1u << 2)
-#define F_TEST_XDP_LIVE_FRAMES (1u << 1)
-#define SKF_NET_OFF (-0x100000)
-#define SKF_LL_OFF (-0x200000)
-
-/* ---- LD_ABS / LD_IND ------------------------------------------------------ */
-
-int b2n_ld_pkt(const struct b2n_sk_buff *skb, int64_t off64, uint32_t size_arg, uint64_t *val)
-{
-	/* The compiled caller passes size as an LLVM i32 without zeroext: on
-	 * s390x (lhi) and others the upper half of the register is garbage,
-	 * while gcc assumes a zero-extended uint32_t.  A 32-bit store and a
-	 * reload give the true value. */
-	volatile uint32_t size_mem = size_arg;
-	uint32_t size = size_mem;
-	const struct b2n_pkt *p = skb->priv;
-	const unsigned char *data = skb->data_ptr, *tail = skb->data_end_ptr, *ptr;
-	const unsigned char *head = p ? p->head : data;
-	int32_t k = (int32_t)off64; /* the kernel's helpers take an int */
-	if (k >= 0) {
-		if ((uint64_t)k + size > (uint64_t)(tail - data))
-			return -1;
-		ptr = data + k;
-	} else if (k >= SKF_NET_OFF) {
-		const unsigned char *net = p && p->net != B2N_PKT_UNSET ? head + p->net : data;
-		ptr = net + (k - SKF_NET_OFF);
-	} else if (k >= SKF_LL_OFF) {
-		if (p && p->mac == B2N_PKT_UNSET)
-			return -1;
-		ptr = (p ? head + p->mac : data) + (k - SKF_LL_OFF);
-	} else {
-		return -1;
-	}
-	if (ptr < head || ptr > tail || (size_t)(tail - ptr) < size)
-		return -1;
-	*val = size == 1   ? ptr[0]
-	       : size == 2 ? (uint64_t)((uint32_t)ptr[0] << 8 | ptr[1])
-	                   : ((uint64_t)ptr[0] << 24 | (uint64_t)ptr[1] << 16 |
-	                      (uint64_t)ptr[2] << 8 | ptr[3]);
-	return 0;
-}
-
-/* ---- skb buffer ------------------------------------------------------------ */
-
-void b2n_rt_skb_sync(struct b2n_pkt *p)
-{
-	struct b2n_sk_buff *skb = p->skb;
-	skb->len = p->len;
-	skb->data_ptr = p->head + p->data;
-	skb->data_end_ptr = skb->data_ptr + p->len;
-	skb->data_meta_ptr = skb->data_ptr;
-}
-
-int b2n_rt_skb_reserve(struct b2n_pkt *p, uint32_t head, uint32_t tail)
-{
-	uint32_t room_h = p->data, room_t = p->cap - p->data - p->len;
-	if (room_h >= head && room_t >= tail)
-		return 0;
-	uint32_t nh = room_h >= head ? room_h : head + SKB_HEADROOM;
-	uint32_t nt = room_t >= tail ? room_t : tail + SHINFO_ROOM;
-	uint64_t ncap = (uint64_t)nh + p->len + nt;
-	if (ncap > (1u << 30))
-		return -ENOMEM;
-	unsigned char *n = calloc(1, (size_t)ncap);
-	if (!n)
-		return -ENOMEM;
-	/* the old headroom too (it may hold a MAC header before data) */
-	memcpy(n + (nh - p->data), p->head, (size_t)p->data + p->len);
-	int32_t shift = (int32_t)nh - (int32_t)p->data;
-	if (p->mac != B2N_PKT_UNSET)
-		p->mac = (uint32_t)((int32_t)p->mac + shift);
-	if (p->net != B2N_PKT_UNSET)
-		p->net = (uint32_t)((int32_t)p->net + shift);
-	free(p->head);
-	p->head = n;
-	p->cap = (uint32_t)ncap;
-	p->data = nh;
-	b2n_rt_skb_sync(p);
-	return 0;
-}
 
 /* ---- common parts of the test run ------------------------------------------ */
 

@@ -306,4 +306,20 @@ int b2n_rt_dev_map_target(struct b2n_map *m, uint32_t key, uint32_t *ifindex);
 #include <bpf2native/helpers.def>
 #undef X
 
+/* Packet layout constants of the kernel's test run (packet.c, skb.c). */
+#define PAGE_SZ 4096u
+#define ETH_HLEN 14u
+#define XDP_HEADROOM 256u
+#define SHINFO_ROOM 320u     /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define SKB_HEADROOM 64u     /* NET_SKB_PAD + NET_IP_ALIGN (0 on x86_64) */
+#define SKB_MAX_ALLOC 16064u /* SKB_WITH_OVERHEAD(PAGE_SIZE << 2): change_head/tail */
+#define GSO_LEGACY_MAX 65536u
+#define GSO_MAX_SEGS 65535u
+#define XDP_UAPI_SIZE 24u
+#define SKB_UAPI_SIZE 192u
+#define F_TEST_SKB_CHECKSUM_COMPLETE (1u << 2)
+#define F_TEST_XDP_LIVE_FRAMES (1u << 1)
+#define SKF_NET_OFF (-0x100000)
+#define SKF_LL_OFF (-0x200000)
+
 #endif
