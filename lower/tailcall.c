@@ -5,7 +5,8 @@
  * program doubles as its tail-call entry, and its address is published in
  * the object descriptor (b2n_abi_prog.tail_entry).  The exported symbol is
  * the normal entry: its prologue zeroes the run's tail-call counter (a
- * thread-local of the runtime, b2n_tail_call_cnt) and calls the body.
+ * thread-local of the runtime, b2n_tail_call_cnt; only in programs that
+ * contain a bpf_tail_call) and calls the body.
  *
  * A tail call looks the slot up through the runtime (b2n_tail_lookup: index
  * truncated to u32, range and empty-slot checks), checks the counter
@@ -104,9 +105,23 @@ void b2n_tail__after_local_call(struct lctx *c)
 		b2n_set_reg(c, 0, run_pending(c, b2n_reg(c, 0)));
 }
 
+/* Whether any function of the program may perform a tail call. */
+static int may_tail_call(const struct b2n_prog *prog)
+{
+	if (!prog->verified)
+		return 1;
+	for (size_t f = 0; f < prog->nfuncs; f++)
+		if (prog->funcs[f].calls_tail)
+			return 1;
+	return 0;
+}
+
 void b2n_tail__entry(struct lctx *c, LLVMValueRef args[5])
 {
-	LLVMBuildStore(c->B, LLVMConstInt(c->i32, 0, 0), cnt_var(c));
+	/* A run that cannot tail call never reads the counter: no store (a
+	 * thread-local access costs about 1 ns on a short program). */
+	if (may_tail_call(c->prog))
+		LLVMBuildStore(c->B, LLVMConstInt(c->i32, 0, 0), cnt_var(c));
 	LLVMValueRef r = LLVMBuildCall2(c->B, c->fnty, c->funcs[0], args, 5, "");
 	if (c->t->tailcall == B2N_TC_LOOP)
 		r = run_pending(c, r);

@@ -114,7 +114,10 @@ static void swap_ctx(struct elf_ctx *c)
 
 static int open_obj(const char *path, struct b2n_input **obj)
 {
-	struct b2n_open_opts o = {.sz = sizeof(o), .kind = B2N_IN_AUTO, .object_name = NULL};
+	/* progs.c's programs take a made-up context (struct elf_ctx) in "xdp",
+	 * "socket" and "tc" sections: no context rules for them. */
+	struct b2n_open_opts o = {
+	    .sz = sizeof(o), .kind = B2N_IN_AUTO, .force_prog_type = 1, .prog_type = 0};
 	captured_len = 0;
 	captured[0] = 0;
 	int err = b2n_input__open(path, &o, obj);
