@@ -298,8 +298,13 @@ static void lower_ld_pkt(struct lctx *c, const struct b2n_insn *in, int size)
 	LLVMTypeRef ps[4] = {c->ptr, c->i64, c->i32, c->ptr};
 	LLVMTypeRef ty = LLVMFunctionType(c->i32, ps, 4, 0);
 	LLVMValueRef fn = LLVMGetNamedFunction(c->M, "b2n_ld_pkt");
-	if (!fn)
+	/* size is a uint32_t in C: zeroext, or s390x, riscv64 and sparcv9
+	 * callees see garbage in the register's upper half */
+	unsigned zext = LLVMGetEnumAttributeKindForName("zeroext", 7);
+	if (!fn) {
 		fn = LLVMAddFunction(c->M, "b2n_ld_pkt", ty);
+		LLVMAddAttributeAtIndex(fn, 3, LLVMCreateEnumAttribute(c->C, zext, 0));
+	}
 	LLVMValueRef off = b2n_k64(c, (uint64_t)(int64_t)in->imm);
 	if ((in->code & 0xe0) == B2N_MODE_IND)
 		off = LLVMBuildAdd(B, b2n_reg(c, in->src), off, "");
@@ -317,6 +322,7 @@ static void lower_ld_pkt(struct lctx *c, const struct b2n_insn *in, int size)
 	LLVMValueRef args[4] = {LLVMBuildIntToPtr(B, b2n_reg(c, 6), c->ptr, ""), off,
 	                        LLVMConstInt(c->i32, (unsigned)size, 0), val};
 	LLVMValueRef rc = LLVMBuildCall2(B, ty, fn, args, 4, "");
+	LLVMAddCallSiteAttribute(rc, 3, LLVMCreateEnumAttribute(c->C, zext, 0));
 	LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(c->C, c->fn, "ldpkt.ok");
 	LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(c->C, c->fn, "ldpkt.out");
 	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, rc, LLVMConstInt(c->i32, 0, 0), ""), ok,

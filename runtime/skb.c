@@ -18,14 +18,9 @@ __thread uint32_t b2n_rt_cur_prog_type;
 
 /* ---- LD_ABS / LD_IND ------------------------------------------------------ */
 
-int b2n_ld_pkt(const struct b2n_sk_buff *skb, int64_t off64, uint32_t size_arg, uint64_t *val)
+int b2n_ld_pkt(const struct b2n_sk_buff *skb, int64_t off64, uint32_t size, uint64_t *val)
 {
-	/* The compiled caller passes size as an LLVM i32 without zeroext: on
-	 * s390x (lhi) and others the upper half of the register is garbage,
-	 * while gcc assumes a zero-extended uint32_t.  A 32-bit store and a
-	 * reload give the true value. */
-	volatile uint32_t size_mem = size_arg;
-	uint32_t size = size_mem;
+	/* (the compiled caller passes size zeroext, as the C ABIs want) */
 	const struct b2n_pkt *p = skb->priv;
 	const unsigned char *data = skb->data_ptr, *tail = skb->data_end_ptr, *ptr;
 	const unsigned char *head = p ? p->head : data;
