@@ -16,6 +16,7 @@
  * atomics are real atomicrmw/cmpxchg instructions.  Byte-order
  * instructions are resolved against the target's byte order.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,6 +334,119 @@ static void lower_ld_pkt(struct lctx *c, const struct b2n_insn *in, int size)
 	b2n_set_reg(c, 0, LLVMBuildLoad2(B, c->i64, val, ""));
 }
 
+/* ---- bpf_loop inlined -----------------------------------------------------
+ * As the kernel's verifier does (optimize_bpf_loop), a bpf_loop call whose
+ * callback and flags are known becomes a loop in the caller that calls the
+ * callback's function directly, so LLVM may inline it.  "Known" is local:
+ * the last writer of r2 in the call's basic block is a pseudo-function lddw
+ * and that of r4 a mov of the immediate 0.  The semantics are exactly
+ * runtime/helpers_loop.c's (which the other calls still take): nr_loops is
+ * r1's low 32 bits, above 1 << 23 r0 = (u32)-E2BIG, else the callback runs
+ * as cb(i, r3, 0, 0, 0) until it returns non-zero (r0 = i + 1) or i reaches
+ * nr_loops (r0 = nr_loops).  Like the helper, no tail-call or loop-limit
+ * check follows the callback: its return value is all that is looked at. */
+#define B2N_HELPER_LOOP 181
+#define B2N_MAX_LOOPS (UINT32_C(1) << 23)
+
+/* The instruction before i, in i's basic block, that may write register
+ * r: its index, or -1 when none can be told (block start, a call). */
+static long last_writer(struct lctx *c, size_t i, int r)
+{
+	for (size_t k = i; k-- > 0;) {
+		if (c->second[k])
+			continue;
+		const struct b2n_insn *in = &c->prog->insns[k];
+		struct b2n_form f;
+		if (b2n_isa_classify(in, &f))
+			return -1;
+		switch (f.family) {
+		case B2N_F_ALU:
+		case B2N_F_END:
+		case B2N_F_LDX:
+		case B2N_F_LDXSX:
+		case B2N_F_LDDW:
+			if (in->dst == r)
+				return (long)k;
+			break;
+		case B2N_F_ATOMIC:
+			if (in->src == r || r == 0)
+				return -1;
+			break;
+		case B2N_F_ST:
+		case B2N_F_STX:
+			break;
+		default: /* calls, LD_ABS, jumps */
+			return -1;
+		}
+		if (c->blocks[k])
+			return -1;
+	}
+	return -1;
+}
+
+/* The callback of an inlinable bpf_loop call at i, or NULL. */
+static LLVMValueRef loop_callback(struct lctx *c, size_t i)
+{
+	long d4 = last_writer(c, i, 4), d2 = last_writer(c, i, 2);
+	if (d4 < 0 || d2 < 0)
+		return NULL;
+	const struct b2n_insn *m = &c->prog->insns[d4], *l = &c->prog->insns[d2];
+	struct b2n_form f;
+	if (b2n_isa_classify(m, &f) || f.family != B2N_F_ALU || f.op != B2N_ALU_MOV ||
+	    f.src_reg || m->imm != 0)
+		return NULL;
+	if (l->src != B2N_PSEUDO_FUNC)
+		return NULL;
+	return func_at(c, (size_t)d2 + 1 + (size_t)l->imm);
+}
+
+static void lower_loop_inline(struct lctx *c, LLVMValueRef cb)
+{
+	LLVMBuilderRef B = c->B;
+	LLVMValueRef n = LLVMBuildTrunc(B, b2n_reg(c, 1), c->i32, "nr_loops");
+	LLVMValueRef ctx = b2n_reg(c, 3);
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(B);
+	LLVMBasicBlockRef big = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.e2big");
+	LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.head");
+	LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.body");
+	LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.next");
+	LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->C, c->fn, "loop.done");
+	LLVMBuildCondBr(B,
+	                LLVMBuildICmp(B, LLVMIntUGT, n, LLVMConstInt(c->i32, B2N_MAX_LOOPS, 0), ""),
+	                big, head);
+	LLVMPositionBuilderAtEnd(B, big);
+	LLVMBuildBr(B, done);
+
+	LLVMPositionBuilderAtEnd(B, head);
+	LLVMValueRef i = LLVMBuildPhi(B, c->i32, "loop.i");
+	LLVMValueRef i64 = LLVMBuildZExt(B, i, c->i64, "");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, i, n, ""), body, done);
+
+	LLVMPositionBuilderAtEnd(B, body);
+	LLVMValueRef args[5] = {i64, ctx, b2n_k64(c, 0), b2n_k64(c, 0), b2n_k64(c, 0)};
+	LLVMValueRef ret = LLVMBuildCall2(B, c->fnty, cb, args, 5, "");
+	LLVMValueRef i1 = LLVMBuildAdd(B, i, LLVMConstInt(c->i32, 1, 0), "");
+	LLVMValueRef i1_64 = LLVMBuildZExt(B, i1, c->i64, "");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, ret, b2n_k64(c, 0), ""), done, next);
+
+	LLVMPositionBuilderAtEnd(B, next);
+	LLVMBuildBr(B, head);
+
+	LLVMValueRef zero = LLVMConstInt(c->i32, 0, 0);
+	LLVMValueRef iv[2] = {zero, i1};
+	LLVMBasicBlockRef ib[2] = {pre, next};
+	LLVMAddIncoming(i, iv, ib, 2);
+
+	/* r0: (u32)-E2BIG, i (= nr_loops) from the head, i + 1 on a stop
+	 * (i + 1 <= 1 << 23: no wrap) */
+	LLVMPositionBuilderAtEnd(B, done);
+	LLVMValueRef r0 = LLVMBuildPhi(B, c->i64, "loop.r0");
+	LLVMValueRef rv[3] = {b2n_k64(c, (uint32_t)-E2BIG), i64, i1_64};
+	LLVMBasicBlockRef rb[3] = {big, head, body};
+	LLVMAddIncoming(r0, rv, rb, 3);
+	b2n_set_reg(c, 0, r0);
+}
+
 /* Lower instruction i of the current function; returns slots consumed. */
 static size_t lower_insn(struct lctx *c, size_t i)
 {
@@ -389,6 +503,13 @@ static size_t lower_insn(struct lctx *c, size_t i)
 		if (in->imm == B2N_HELPER_TAIL_CALL) {
 			b2n_tail__lower_call(c);
 			return 1;
+		}
+		if (in->imm == B2N_HELPER_LOOP) {
+			LLVMValueRef cb = loop_callback(c, i);
+			if (cb) {
+				lower_loop_inline(c, cb);
+				return 1;
+			}
 		}
 		LLVMValueRef idx[2] = {b2n_k64(c, 0), b2n_k64(c, (uint64_t)in->imm)};
 		LLVMValueRef tab = helper_table(c);
