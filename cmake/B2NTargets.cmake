@@ -69,7 +69,7 @@ endfunction()
 # The runtime sources, and the headers they may include.
 file(GLOB B2N_RT_CROSS_SOURCES CONFIGURE_DEPENDS "${B2N_SOURCE_ROOT}/runtime/*.c")
 file(GLOB B2N_RT_CROSS_HEADERS CONFIGURE_DEPENDS "${B2N_SOURCE_ROOT}/runtime/*.h"
-  "${B2N_SOURCE_ROOT}/include/bpf2native/*.h")
+  "${B2N_SOURCE_ROOT}/include/bpf2native/*.h" "${B2N_SOURCE_ROOT}/include/bpf2native/*.def")
 set(B2N_RT_CROSS_FLAGS -O2 -std=c11 -fPIC -fvisibility=hidden -ffunction-sections
   -Wall -Wextra -Werror -I "${B2N_SOURCE_ROOT}/include")
 

@@ -36,7 +36,10 @@
  *    pulled after the MAC header, as the kernel leaves the rest to the
  *    program) and adjust_room (MAC or NET mode, grow with zeroed bytes or
  *    shrink, the encapsulation flags' checks, protocol switch and
- *    network-header move; no GSO state exists in a test run), csum_level
+ *    network-header move).  GSO: a test run's skb is GSO when ctx_in
+ *    sets gso_size, with gso_type 0 (neither TCP nor UDP_L4), so
+ *    adjust_room and change_proto return -ENOTSUPP, and change_tail
+ *    resets gso_size/gso_segs (skb_gso_reset).  csum_level
  *    (CHECKSUM_NONE / UNNECESSARY and the level, reset by adjust_room).
  *    With CHECKSUM_COMPLETE, skb->csum follows the kernel's rcsum
  *    updates: store_bytes with BPF_F_RECOMPUTE_CSUM (block sub/add at the
@@ -448,6 +451,8 @@ uint64_t b2n_h_skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
 		memset(p->head + p->data + p->len, 0, new_len - p->len);
 	}
 	p->len = new_len;
+	if (skb->gso_size) /* skb_gso_reset */
+		skb->gso_size = 0, skb->gso_segs = 0;
 	b2n_rt_skb_sync(p);
 	return 0;
 }
@@ -694,10 +699,10 @@ uint64_t b2n_h_skb_change_proto(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 		return err64(-EINVAL);
 	if (!p)
 		return err64(-EINVAL);
-	if (skb->protocol == v4 && to == v6)
-		err = net_hdr_push(p, mac_header_len(p), 20);
-	else if (skb->protocol == v6 && to == v4)
-		err = net_hdr_pop(p, mac_header_len(p), 20);
+	if ((skb->protocol == v4 && to == v6) || (skb->protocol == v6 && to == v4))
+		err = skb->gso_size ? B2N_ENOTSUPP_ERR /* GSO, and never TCP here */
+		    : to == v6 ? net_hdr_push(p, mac_header_len(p), 20)
+		               : net_hdr_pop(p, mac_header_len(p), 20);
 	else
 		err = B2N_ENOTSUPP_ERR;
 	if (!err) {
@@ -746,6 +751,8 @@ static int adjust_room(struct b2n_pkt *p, int32_t len_diff, uint32_t mode, uint6
 	if (shrink) { /* bpf_skb_net_shrink */
 		if (flags & ~(uint64_t)(ADJ_FIXED_GSO | ADJ_DECAP_L3_MASK | ADJ_NO_CSUM_RESET))
 			return -EINVAL;
+		if (skb->gso_size)
+			return B2N_ENOTSUPP_ERR; /* GSO that is not TCP (nor UDP_L4) */
 		int err = net_hdr_pop(p, off, abs_diff);
 		if (err)
 			return err;
@@ -758,6 +765,8 @@ static int adjust_room(struct b2n_pkt *p, int32_t len_diff, uint32_t mode, uint6
 	/* bpf_skb_net_grow */
 	uint32_t inner_mac_len = (uint32_t)(flags >> 56), mac_len = 0;
 	int encap = (flags & ADJ_ENCAP_L3_MASK) != 0, err;
+	if (skb->gso_size)
+		return B2N_ENOTSUPP_ERR; /* GSO that is not TCP (nor UDP_L4) */
 	if (encap) {
 		if ((flags & ADJ_ENCAP_L3_IPV4) && (flags & ADJ_ENCAP_L3_IPV6))
 			return -EINVAL;

@@ -224,6 +224,8 @@ static int test_run_xdp(const struct b2n_program *prog, struct b2n_test_run_opts
 		/* data, data_end, data_meta, ingress_ifindex, rx_queue, egress */
 		if (md[2] || md[1] != size || md[0] > md[1] || xdp_metalen_invalid(md[0]))
 			return -EINVAL;
+		if (md[1] - md[0] < ETH_HLEN)
+			return -EINVAL; /* the frame after the metadata needs an Ethernet header (6.18) */
 		headroom -= md[0];
 	}
 	max_data = PAGE_SZ - headroom - SHINFO_ROOM;
