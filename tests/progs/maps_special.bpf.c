@@ -191,6 +191,16 @@ int loop(struct pctx *ctx)
 	return (int)n;
 }
 
+/* As loop with flags 0, a constant: the compiler inlines this bpf_loop
+ * (lower.c, as the kernel's verifier does); a[0] iterations, a[1] stop. */
+SEC("raw_tp")
+int loop0(struct pctx *ctx)
+{
+	struct loop_ctx lc = {.sum = 0, .stop = (__u32)ctx->a[1]};
+	long n = bpf_loop((__u32)ctx->a[0], loop_cb, &lc, 0);
+	return (int)n;
+}
+
 struct fe_ctx {
 	__u64 sum;
 	__u32 keys;

@@ -63,6 +63,12 @@ static const struct prun runs[] = {
     {"loop", {5, 100, 1}, E(EINVAL)},
     {"loop", {10, 100, 0}, 10},
     {"loop", {10, 3, 0}, 4},
+    {"loop0", {(1 << 23) + 1, 0}, E(E2BIG)},
+    {"loop0", {0, 0}, 0},
+    {"loop0", {10, 100}, 10},
+    {"loop0", {10, 3}, 4},
+    {"loop0", {10, 0}, 1},
+    {"loop0", {1, 100}, 1},
     /* for_each_map_elem */
     {"fe_set", {0, 10}, 0},
     {"fe_set", {2, 20}, 0},
