@@ -3,7 +3,11 @@
  * (and the storage of HASH_OF_MAPS, see map_of_maps.c).
  *
  * A table of 2^k chained buckets (k from max_entries, as the kernel's
- * n_buckets) under one mutex per map.  Elements are allocated on demand
+ * n_buckets) under one mutex per map; program lookups in non-LRU maps take
+ * no lock but a sequence count the lock holder keeps odd (a seqlock: the
+ * walk is retried when it moved, and after a few retries the lookup takes
+ * the lock).  Keys hash 8 bytes at a time with a multiply hash, and 4- and
+ * 8-byte keys compare as one word.  Elements are allocated on demand
  * and never freed before the map is destroyed: a deleted or replaced
  * element goes to a free list and is reused, the way the kernel reuses
  * preallocated elements, so a value pointer returned to a program always
@@ -68,6 +72,7 @@ struct helem {
 
 struct htab {
 	pthread_mutex_t lock;
+	uint32_t seq; /* odd while the lock is held (seqlock for lookups) */
 	struct helem **buckets;
 	uint32_t nbuckets, count, seed;
 	uint32_t vsize; /* bytes of one stored value */
@@ -84,19 +89,66 @@ static size_t round8(size_t v)
 	return (v + 7) & ~(size_t)7;
 }
 
+/* A word-at-a-time multiply hash: 8 bytes per step, the tail zero-padded. */
 static uint32_t hash_key(const struct htab *h, const void *key, uint32_t len)
 {
 	const unsigned char *p = key;
-	uint32_t x = 2166136261u ^ h->seed;
-	uint32_t i;
-	for (i = 0; i < len; i++) {
-		x ^= p[i];
-		x *= 16777619u;
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ h->seed ^ ((uint64_t)len << 32), w;
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		x = (x ^ w) * 0xff51afd7ed558ccdull;
+		x ^= x >> 32;
 	}
-	x ^= x >> 16;
-	x *= 0x85ebca6bu;
-	x ^= x >> 13;
-	return x;
+	if (len) { /* fixed-size loads: a variable memcpy would go byte by byte */
+		uint32_t w4 = 0;
+		uint16_t w2 = 0;
+		w = 0;
+		if (len & 4)
+			memcpy(&w4, p, 4), p += 4;
+		if (len & 2)
+			memcpy(&w2, p, 2), p += 2;
+		w = (uint64_t)w4 << 24 ^ (uint64_t)w2 << 8 ^ ((len & 1) ? *p : 0);
+		x = (x ^ w) * 0xff51afd7ed558ccdull;
+	}
+	x ^= x >> 29;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 32;
+	return (uint32_t)x;
+}
+
+/* Key equality, with the common sizes as single loads (element keys are
+ * 8-byte aligned, the program's key need not be). */
+static int key_eq(const void *ek, const void *key, uint32_t len)
+{
+	uint32_t a4, b4;
+	uint64_t a8, b8;
+	switch (len) {
+	case 4:
+		memcpy(&a4, ek, 4), memcpy(&b4, key, 4);
+		return a4 == b4;
+	case 8:
+		memcpy(&a8, ek, 8), memcpy(&b8, key, 8);
+		return a8 == b8;
+	default:
+		return !memcmp(ek, key, len);
+	}
+}
+
+/* The lock: writers (and locked readers) make seq odd while they hold it,
+ * so that htab_lookup can walk the buckets without it and retry when the
+ * sequence moved.  Elements are never freed before the map, so a racing
+ * walk only reads stale, live memory. */
+static void hlock(struct htab *h)
+{
+	pthread_mutex_lock(&h->lock);
+	__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void hunlock(struct htab *h)
+{
+	__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&h->lock);
 }
 
 static char *ekey(struct helem *e)
@@ -206,7 +258,7 @@ static struct helem **find_link(struct b2n_map *m, struct htab *h, const void *k
 {
 	struct helem **pp = &h->buckets[hash & (h->nbuckets - 1)];
 	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->hash == hash && !memcmp(ekey(*pp), key, m->key_size))
+		if ((*pp)->hash == hash && key_eq(ekey(*pp), key, m->key_size))
 			return pp;
 	return NULL;
 }
@@ -329,7 +381,7 @@ static int htab_update_common(struct b2n_map *m, const void *key, const void *va
 	if ((flags & B2N_F_LOCK) && m->spin_lock_off < 0)
 		return -EINVAL;
 	hash = hash_key(h, key, m->key_size);
-	pthread_mutex_lock(&h->lock);
+	hlock(h);
 	pp = find_link(m, h, key, hash);
 	old = pp ? *pp : NULL;
 	if (old && op == B2N_NOEXIST) {
@@ -396,7 +448,7 @@ static int htab_update_common(struct b2n_map *m, const void *key, const void *va
 	}
 	elem_link(h, e, hash);
 out:
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	return ret;
 }
 
@@ -406,15 +458,35 @@ static void *htab_lookup(struct b2n_map *m, const void *key)
 {
 	struct htab *h = m->priv;
 	uint32_t hash = hash_key(h, key, m->key_size);
-	struct helem **pp;
+	struct helem **pp, *e;
 	void *v = NULL;
-	pthread_mutex_lock(&h->lock);
+	uint32_t s, steps, tries;
+
+	/* Lock-free for the non-LRU maps (an LRU lookup reorders the list). */
+	for (tries = 0; !h->lru && tries < 4; tries++) {
+		s = __atomic_load_n(&h->seq, __ATOMIC_ACQUIRE);
+		if (s & 1)
+			continue;
+		e = __atomic_load_n(&h->buckets[hash & (h->nbuckets - 1)], __ATOMIC_ACQUIRE);
+		for (steps = 0; e; steps++) {
+			if (steps >= 8 && __atomic_load_n(&h->seq, __ATOMIC_RELAXED) != s)
+				break; /* a racing walk could be on another chain */
+			if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash &&
+			    key_eq(ekey(e), key, m->key_size))
+				break;
+			e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE);
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&h->seq, __ATOMIC_RELAXED) == s)
+			return e ? evalue(h, e, h->percpu ? b2n_rt_cpu() : 0) : NULL;
+	}
+	hlock(h);
 	pp = find_link(m, h, key, hash);
 	if (pp) {
 		lru_touch(h, *pp);
 		v = evalue(h, *pp, h->percpu ? b2n_rt_cpu() : 0);
 	}
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	return v;
 }
 
@@ -429,13 +501,13 @@ static long htab_delete(struct b2n_map *m, const void *key)
 	uint32_t hash = hash_key(h, key, m->key_size);
 	struct helem **pp;
 	int ret = -ENOENT;
-	pthread_mutex_lock(&h->lock);
+	hlock(h);
 	pp = find_link(m, h, key, hash);
 	if (pp) {
 		elem_remove(h, pp);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	return ret;
 }
 
@@ -447,16 +519,16 @@ static long htab_for_each(struct b2n_map *m, b2n_map_iter_fn fn, void *ctx)
 	long visited = 0;
 	int cpu = h->percpu ? b2n_rt_cpu() : 0;
 
-	pthread_mutex_lock(&h->lock);
+	hlock(h);
 	snap = malloc(((size_t)h->count + 1) * sizeof(*snap));
 	if (!snap) {
-		pthread_mutex_unlock(&h->lock);
+		hunlock(h);
 		return -ENOMEM;
 	}
 	for (i = 0; i < h->nbuckets; i++)
 		for (e = h->buckets[i]; e; e = e->next)
 			snap[n++] = e;
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	for (k = 0; k < n; k++) {
 		e = snap[k];
 		if (!__atomic_load_n(&e->live, __ATOMIC_ACQUIRE))
@@ -477,13 +549,13 @@ static int htab_lookup_user(struct b2n_map *m, const void *key, void *value, uin
 	uint32_t hash = hash_key(h, key, m->key_size);
 	struct helem **pp;
 	int ret = -ENOENT;
-	pthread_mutex_lock(&h->lock);
+	hlock(h);
 	pp = find_link(m, h, key, hash);
 	if (pp) {
 		copy_value_out(m, h, *pp, value, flags);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	return ret;
 }
 
@@ -506,14 +578,14 @@ int b2n_rt_htab_lookup_and_delete(struct b2n_map *m, const void *key, void *valu
 	if ((flags & ~(uint64_t)B2N_F_LOCK) || ((flags & B2N_F_LOCK) && m->spin_lock_off < 0))
 		return -EINVAL;
 	hash = hash_key(h, key, m->key_size);
-	pthread_mutex_lock(&h->lock);
+	hlock(h);
 	pp = find_link(m, h, key, hash);
 	if (pp) {
 		copy_value_out(m, h, *pp, value, flags);
 		elem_remove(h, pp);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	return ret;
 }
 
@@ -523,7 +595,7 @@ static int htab_get_next_key(struct b2n_map *m, const void *key, void *next_key)
 	struct helem **pp = NULL, *e = NULL;
 	uint32_t i = 0, hash;
 	int ret = -ENOENT;
-	pthread_mutex_lock(&h->lock);
+	hlock(h);
 	if (key) {
 		hash = hash_key(h, key, m->key_size);
 		pp = find_link(m, h, key, hash);
@@ -538,7 +610,7 @@ static int htab_get_next_key(struct b2n_map *m, const void *key, void *next_key)
 		memcpy(next_key, ekey(e), m->key_size);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&h->lock);
+	hunlock(h);
 	return ret;
 }
 
@@ -566,14 +638,14 @@ int b2n_rt_htab_batch(struct b2n_map *m, const void *in_batch, void *out_batch, 
 	if (batch >= h->nbuckets)
 		return -ENOENT;
 	for (;;) {
-		pthread_mutex_lock(&h->lock);
+		hlock(h);
 		bucket_cnt = 0;
 		for (e = h->buckets[batch]; e; e = e->next)
 			bucket_cnt++;
 		if (bucket_cnt > max_count - total) {
 			if (total == 0)
 				ret = -ENOSPC;
-			pthread_mutex_unlock(&h->lock);
+			hunlock(h);
 			break;
 		}
 		pp = &h->buckets[batch];
@@ -587,7 +659,7 @@ int b2n_rt_htab_batch(struct b2n_map *m, const void *in_batch, void *out_batch, 
 			else
 				pp = &e->next;
 		}
-		pthread_mutex_unlock(&h->lock);
+		hunlock(h);
 		batch++;
 		if (batch >= h->nbuckets) {
 			ret = -ENOENT;
