@@ -132,19 +132,17 @@ static void init_llvm(void)
 	done = 1;
 }
 
-int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
-                const struct b2n_compile_opts *opts, const char *out_path)
+LLVMTargetMachineRef b2n_emit__machine(const struct b2n_compile_opts *opts)
 {
 	const struct b2n_target *t = opts->target;
 	char *msg = NULL;
 	LLVMTargetRef target;
-	int err = 0;
 
 	init_llvm();
 	if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
 		b2n_err("bpf2native", "LLVM has no backend for %s: %s", t->triple, msg);
 		LLVMDisposeMessage(msg);
-		return -ENOTSUP;
+		return NULL;
 	}
 	LLVMTargetMachineOptionsRef to = LLVMCreateTargetMachineOptions();
 	LLVMTargetMachineOptionsSetCPU(to, opts->cpu ? opts->cpu : t->cpu);
@@ -158,19 +156,23 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 	LLVMTargetMachineOptionsSetRelocMode(to, LLVMRelocPIC);
 	LLVMTargetMachineRef tm = LLVMCreateTargetMachineWithOptions(target, t->triple, to);
 	LLVMDisposeTargetMachineOptions(to);
-	if (!tm) {
+	if (!tm)
 		b2n_err("bpf2native", "cannot create a target machine for %s (cpu %s)", t->triple,
 		        opts->cpu ? opts->cpu : t->cpu);
-		return -EINVAL;
-	}
+	return tm;
+}
 
-	LLVMContextRef ctx = LLVMContextCreate();
+LLVMModuleRef b2n_emit__module(struct b2n_input *const *objs, size_t nobjs,
+                               const struct b2n_compile_opts *opts, LLVMTargetMachineRef tm,
+                               LLVMContextRef ctx)
+{
+	const struct b2n_target *t = opts->target;
+	char *msg = NULL;
 	LLVMModuleRef m = LLVMModuleCreateWithNameInContext(nobjs ? objs[0]->name : "b2n", ctx);
 	LLVMSetTarget(m, t->triple);
 	LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
 	LLVMSetModuleDataLayout(m, dl);
 	LLVMDisposeTargetData(dl);
-
 	b2n_lower__module(m, objs, nobjs, opts);
 	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
 		fprintf(stderr, "bpf2native: internal error: invalid IR:\n%s\n", msg);
@@ -213,6 +215,21 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 		LLVMDisposeErrorMessage(e);
 		abort();
 	}
+	return m;
+}
+
+int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
+                const struct b2n_compile_opts *opts, const char *out_path)
+{
+	const struct b2n_target *t = opts->target;
+	char *msg = NULL;
+	int err = 0;
+
+	LLVMTargetMachineRef tm = b2n_emit__machine(opts);
+	if (!tm)
+		return -EINVAL;
+	LLVMContextRef ctx = LLVMContextCreate();
+	LLVMModuleRef m = b2n_emit__module(objs, nobjs, opts, tm, ctx);
 
 	if (opts->stats) {
 		LLVMModuleRef clone = LLVMCloneModule(m);

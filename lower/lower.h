@@ -100,6 +100,15 @@ struct lctx {
 	unsigned char *second;     /* second slots of lddw */
 };
 
+/* emit.c: the target machine of opts (NULL after one diagnostic), and the
+ * module of objs lowered, verified and optimised for it, in ctx.  Shared by
+ * b2n_compile and the code statistics of stats.c, so both see the same code. */
+#include <llvm-c/TargetMachine.h>
+LLVMTargetMachineRef b2n_emit__machine(const struct b2n_compile_opts *opts);
+LLVMModuleRef b2n_emit__module(struct b2n_input *const *objs, size_t nobjs,
+                               const struct b2n_compile_opts *opts, LLVMTargetMachineRef tm,
+                               LLVMContextRef ctx);
+
 /* lower.c */
 LLVMValueRef b2n_reg(struct lctx *c, int r);
 void b2n_set_reg(struct lctx *c, int r, LLVMValueRef v);

@@ -165,7 +165,7 @@ const void *b2n_native__object(const struct b2n_native_stats *ns, size_t *len)
 	return LLVMGetBufferStart(ns->mb);
 }
 
-/* The pipeline of b2n_compile (emit.c), with a target machine that writes
+/* b2n_compile's target machine and module (emit.c), with a machine that writes
  * verbose assembly (the register allocator's Spill/Reload comments are
  * only printed then); the object and the assembly come from the same
  * optimised module. */
@@ -174,58 +174,13 @@ int b2n_native__compile(struct b2n_input *const *objs, size_t nobjs,
 {
 	const struct b2n_target *t = opts->target;
 	char *msg = NULL;
-	LLVMTargetRef target;
 	*out = NULL;
-	LLVMInitializeAllTargetInfos();
-	LLVMInitializeAllTargets();
-	LLVMInitializeAllTargetMCs();
-	LLVMInitializeAllAsmPrinters();
-	if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
-		b2n_err("bpf2native", "LLVM has no backend for %s: %s", t->triple, msg);
-		LLVMDisposeMessage(msg);
-		return -ENOTSUP;
-	}
-	LLVMTargetMachineOptionsRef to = LLVMCreateTargetMachineOptions();
-	LLVMTargetMachineOptionsSetCPU(to, opts->cpu ? opts->cpu : t->cpu);
-	LLVMTargetMachineOptionsSetFeatures(to, t->features);
-	if (t->abi && *t->abi)
-		LLVMTargetMachineOptionsSetABI(to, t->abi);
-	static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
-	                                             LLVMCodeGenLevelDefault,
-	                                             LLVMCodeGenLevelAggressive};
-	LLVMTargetMachineOptionsSetCodeGenOptLevel(to, levels[opts->opt_level & 3]);
-	LLVMTargetMachineOptionsSetRelocMode(to, LLVMRelocPIC);
-	LLVMTargetMachineRef tm = LLVMCreateTargetMachineWithOptions(target, t->triple, to);
-	LLVMDisposeTargetMachineOptions(to);
-	if (!tm) {
-		b2n_err("bpf2native", "cannot create a target machine for %s", t->triple);
+	LLVMTargetMachineRef tm = b2n_emit__machine(opts);
+	if (!tm)
 		return -EINVAL;
-	}
 	LLVMSetTargetMachineAsmVerbosity(tm, 1);
 	LLVMContextRef ctx = LLVMContextCreate();
-	LLVMModuleRef m = LLVMModuleCreateWithNameInContext(nobjs ? objs[0]->name : "b2n", ctx);
-	LLVMSetTarget(m, t->triple);
-	LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
-	LLVMSetModuleDataLayout(m, dl);
-	LLVMDisposeTargetData(dl);
-	b2n_lower__module(m, objs, nobjs, opts);
-	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-		fprintf(stderr, "bpf2native: internal error: invalid IR:\n%s\n", msg);
-		abort();
-	}
-	LLVMDisposeMessage(msg);
-	msg = NULL;
-	char passes[32];
-	snprintf(passes, sizeof(passes), "default<O%d>", opts->opt_level);
-	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef perr = LLVMRunPasses(m, passes, tm, po);
-	LLVMDisposePassBuilderOptions(po);
-	if (perr) {
-		char *e = LLVMGetErrorMessage(perr);
-		fprintf(stderr, "bpf2native: internal error: pass pipeline: %s\n", e);
-		LLVMDisposeErrorMessage(e);
-		abort();
-	}
+	LLVMModuleRef m = b2n_emit__module(objs, nobjs, opts, tm, ctx);
 	int err = 0;
 	LLVMMemoryBufferRef abuf = NULL, obuf = NULL;
 	LLVMModuleRef clone = LLVMCloneModule(m);
