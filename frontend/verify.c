@@ -363,41 +363,6 @@ static uint64_t eval_alu(int op, int is64, uint64_t a, uint64_t b)
 	}
 }
 
-static int eval_jcc(int op, int is64, uint64_t a, uint64_t b)
-{
-	if (!is64) {
-		a = (uint32_t)a;
-		b = (uint32_t)b;
-	}
-	int64_t sa = is64 ? (int64_t)a : (int32_t)a, sb = is64 ? (int64_t)b : (int32_t)b;
-	switch (op) {
-	case B2N_JEQ:
-		return a == b;
-	case B2N_JGT:
-		return a > b;
-	case B2N_JGE:
-		return a >= b;
-	case B2N_JSET:
-		return (a & b) != 0;
-	case B2N_JNE:
-		return a != b;
-	case B2N_JSGT:
-		return sa > sb;
-	case B2N_JSGE:
-		return sa >= sb;
-	case B2N_JLT:
-		return a < b;
-	case B2N_JLE:
-		return a <= b;
-	case B2N_JSLT:
-		return sa < sb;
-	case B2N_JSLE:
-		return sa <= sb;
-	default:
-		return -1;
-	}
-}
-
 /* Range of a non-constant scalar operation (both operands pure scalars). */
 static struct ival range_alu(int op, int is64, struct ival x, struct ival y)
 {
@@ -1304,7 +1269,7 @@ static int analyse_func(struct vctx *vc, size_t k)
 					struct astate e = st;
 					int ok = 1;
 					if (kd && ks) {
-						ok = eval_jcc(f->op, f->is64, (uint64_t)cd,
+						ok = b2n_jcc_eval(f->op, f->is64, (uint64_t)cd,
 						              (uint64_t)cs) == taken;
 					} else if (ks) {
 						ok = refine(&e.r[in->dst], f->op, f->is64, cs,

@@ -191,43 +191,6 @@ static uint64_t alu32(int op, uint32_t a, uint32_t b)
 	return r;
 }
 
-static int jcc(int op, int is64, uint64_t a, uint64_t b)
-{
-	if (!is64) {
-		a = (uint32_t)a;
-		b = (uint32_t)b;
-	}
-	int64_t sa = is64 ? s64(a) : s32((uint32_t)a);
-	int64_t sb = is64 ? s64(b) : s32((uint32_t)b);
-	switch ((enum b2n_jcc_op)op) {
-	case B2N_JEQ:
-		return a == b;
-	case B2N_JGT:
-		return a > b;
-	case B2N_JGE:
-		return a >= b;
-	case B2N_JSET:
-		return (a & b) != 0;
-	case B2N_JNE:
-		return a != b;
-	case B2N_JSGT:
-		return sa > sb;
-	case B2N_JSGE:
-		return sa >= sb;
-	case B2N_JLT:
-		return a < b;
-	case B2N_JLE:
-		return a <= b;
-	case B2N_JSLT:
-		return sa < sb;
-	case B2N_JSLE:
-		return sa <= sb;
-	case B2N_JCC__COUNT:
-		break;
-	}
-	return 0;
-}
-
 /* New memory value of a (non-atomic) atomic operation on `old`. */
 static uint64_t atomic_new(int op, uint64_t old, uint64_t v, uint64_t cmp, int bytes)
 {
@@ -418,7 +381,7 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 				target = (int64_t)pc + 1 + (f.is64 ? in->off : in->imm);
 			} else {
 				uint64_t b = f.src_reg ? srcv : (uint64_t)(int64_t)in->imm;
-				target = jcc(f.op, f.is64, *dst, b) ? (int64_t)pc + 1 + in->off
+				target = b2n_jcc_eval(f.op, f.is64, *dst, b) ? (int64_t)pc + 1 + in->off
 				                                    : (int64_t)pc + 1;
 			}
 			if (target < 0 || (uint64_t)target >= n)

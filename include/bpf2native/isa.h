@@ -252,6 +252,51 @@ static const struct b2n_atomic_desc {
 
 #define B2N_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Whether the condition `a OP b` of a conditional jump holds: JMP compares
+ * 64 bits, JMP32 the low 32 bits; the signed forms read them as two's
+ * complement (written without implementation-defined conversions).  The
+ * one evaluator of the interpreter and the verifier's constant branches. */
+static inline int b2n_jcc_eval(enum b2n_jcc_op op, int is64, uint64_t a, uint64_t b)
+{
+	int64_t sa, sb;
+	if (is64) {
+		sa = a <= (uint64_t)INT64_MAX ? (int64_t)a : -(int64_t)(~a) - 1;
+		sb = b <= (uint64_t)INT64_MAX ? (int64_t)b : -(int64_t)(~b) - 1;
+	} else {
+		a = (uint32_t)a;
+		b = (uint32_t)b;
+		sa = a <= (uint64_t)INT32_MAX ? (int64_t)a : (int64_t)a - ((int64_t)1 << 32);
+		sb = b <= (uint64_t)INT32_MAX ? (int64_t)b : (int64_t)b - ((int64_t)1 << 32);
+	}
+	switch (op) {
+	case B2N_JEQ:
+		return a == b;
+	case B2N_JGT:
+		return a > b;
+	case B2N_JGE:
+		return a >= b;
+	case B2N_JSET:
+		return (a & b) != 0;
+	case B2N_JNE:
+		return a != b;
+	case B2N_JSGT:
+		return sa > sb;
+	case B2N_JSGE:
+		return sa >= sb;
+	case B2N_JLT:
+		return a < b;
+	case B2N_JLE:
+		return a <= b;
+	case B2N_JSLT:
+		return sa < sb;
+	case B2N_JSLE:
+		return sa <= sb;
+	case B2N_JCC__COUNT:
+		break;
+	}
+	return 0;
+}
+
 static inline int b2n_size_bytes(uint8_t code)
 {
 	for (size_t i = 0; i < B2N_ARRAY_LEN(b2n_size_table); i++)
