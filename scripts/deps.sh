@@ -11,6 +11,8 @@
 #   zlib1g-dev libzstd-dev                libelf/libLLVM link dependencies
 #   gcc-bpf                               GCC-built BPF objects in the ELF tests
 #   qemu-user                             running the five foreign targets
+#   libclang-rt-19-dev                    clang-19's libFuzzer and sanitizer runtimes
+#                                         (tests/fuzz, scripts/fuzz.sh)
 #   libpcap-dev                           examples/xdp-pcap: the host app, its pcap
 #                                         generator and kernel checker
 #   flex bison dpkg-dev                   examples/xdp-pcap/libpcap.sh: a static libpcap
@@ -24,7 +26,8 @@
 B2N_DEB_PACKAGES="cmake make gcc libc6-dev pkg-config binutils
 llvm-19-dev clang-19 lld-19
 libelf-dev libbpf-dev zlib1g-dev libzstd-dev
-gcc-bpf qemu-user libdpdk-dev
+gcc-bpf qemu-user libdpdk-dev libclang-rt-19-dev
+libpcap-dev flex bison dpkg-dev
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
 gcc-sparc64-linux-gnu libc6-dev-sparc64-cross
