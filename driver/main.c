@@ -46,6 +46,8 @@ static void usage(FILE *out)
 	        "  --dump-bpf       print the disassembly of every program and stop\n"
 	        "  --emit-raw       write the raw bytecode of the (single) program to -o\n"
 	        "  --allow-uninit   accept reads of registers never written (they are 0)\n"
+	        "  --unsafe         structural checks only: no proof of memory safety\n"
+	        "                   (for trusted code; see README, \"Safety\")\n"
 	        "  --allow-unknown-helpers  accept helper ids the runtime does not know;\n"
 	        "                   they must be registered before the object is loaded\n"
 	        "  --stats          print, per function: derived stack depth, combined\n"
@@ -112,7 +114,7 @@ static int emit_raw(const struct b2n_input *obj, const char *out, int big_endian
 enum opt_id {
 	OPT_TARGET, OPT_MCPU, OPT_O, OPT_S, OPT_C, OPT_EMIT_LLVM, OPT_OUT, OPT_X, OPT_RAW_BE,
 	OPT_OBJECT_NAME, OPT_NAME, OPT_PROG_TYPE, OPT_DUMP, OPT_EMIT_RAW, OPT_ALLOW_UNINIT,
-	OPT_ALLOW_UNKNOWN, OPT_VERBOSE, OPT_LOOP_LIMIT, OPT_STATS, OPT_VERSION, OPT_HELP,
+	OPT_ALLOW_UNKNOWN, OPT_UNSAFE, OPT_VERBOSE, OPT_LOOP_LIMIT, OPT_STATS, OPT_VERSION, OPT_HELP,
 };
 
 struct option {
@@ -142,6 +144,7 @@ static const struct option options[] = {
     {"--emit-raw", 0, OPT_EMIT_RAW},
     {"--allow-uninit", 0, OPT_ALLOW_UNINIT},
     {"--allow-unknown-helpers", 0, OPT_ALLOW_UNKNOWN},
+    {"--unsafe", 0, OPT_UNSAFE},
     {"-v", 0, OPT_VERBOSE},
     {"--verbose", 0, OPT_VERBOSE},
     {"--loop-limit", 1, OPT_LOOP_LIMIT},
@@ -287,6 +290,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALLOW_UNKNOWN:
 			b2n_allow_unknown_helpers = 1;
+			break;
+		case OPT_UNSAFE:
+			oopts.unsafe = 1;
 			break;
 		case OPT_VERBOSE:
 			copts.verbose = 1;

@@ -41,7 +41,7 @@ int b2n_helper_known(int32_t id)
 {
 	switch (id) {
 	case 12: /* bpf_tail_call: compiled inline (lower/tailcall.c) */
-#define X(n, name) case n:
+#define X(n, name, ...) case n:
 #include <bpf2native/helpers.def>
 #undef X
 		return 1;
@@ -159,6 +159,11 @@ int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog)
 					goto out;
 				}
 				const struct b2n_map_def *m = &obj->maps[in->imm];
+				if ((in->src == B2N_PSEUDO_MAP_IDX || in->src == B2N_PSEUDO_FUNC) &&
+				    hi->imm) {
+					b2n_diag(obj, prog, i, "unrecognized bpf_ld_imm64 insn");
+					goto out;
+				}
 				if (in->src == B2N_PSEUDO_MAP_IDX_VALUE &&
 				    (hi->imm < 0 || (uint32_t)hi->imm >= m->value_size ||
 				     m->max_entries < 1)) {

@@ -49,6 +49,10 @@ struct b2n_func {
 	                         kernel's check_max_stack_depth does for JITed
 	                         programs since 6.10) */
 	int calls_tail;       /* the function contains a bpf_tail_call */
+	/* Filled by b2n_prog__safety (absint.c): */
+	int reads_uninit_stack; /* may read stack bytes it never wrote (the
+	                           kernel allows it to privileged programs): the
+	                           lowering zeroes the frame */
 };
 
 /* Relocation kinds attached to an instruction (filled by the ELF reader;
@@ -136,6 +140,8 @@ struct b2n_open_opts {
 	                               program (--prog-type); 0 = opaque ctx.
 	                               ELF programs take theirs from the
 	                               section name ... */
+	int unsafe;                 /* --unsafe: structural checks only, no
+	                               safety pass (trusted code) */
 	int force_prog_type;        /* ... unless this is set: then every
 	                               program gets prog_type (e.g. 0 for an
 	                               object whose "xdp" sections do not hold
@@ -201,6 +207,17 @@ struct b2n_verify_opts {
 int b2n_prog__verify(const struct b2n_input *obj, struct b2n_prog *prog,
                      const struct b2n_verify_opts *opts);
 
+/* absint.c: the safety pass (issue #10), run after b2n_prog__verify and
+ * before b2n_prog__ctx: a path-sensitive abstract interpreter that proves
+ * every memory access in bounds for its pointer kind (stack, ctx fields,
+ * map values and keys, packet within the proven range, ring-buffer
+ * records), no NULL or scalar dereference, helper arguments of the right
+ * kinds and sizes (<bpf2native/helpers.def>), and every reference
+ * released.  Returns 0, or -EACCES after one b2n_diag line in the
+ * kernel's wording. */
+int b2n_prog__safety(const struct b2n_input *obj, struct b2n_prog *prog,
+                     const struct b2n_verify_opts *opts);
+
 /* ctx.c: the context pass (issue #5), run after b2n_prog__verify for
  * programs whose type has a native context (prog->type != 0).  Tracks
  * which registers and stack slots hold the ctx pointer (also across local
@@ -241,6 +258,9 @@ int b2n_scalar_contains(const struct b2n_scalar *s, uint64_t v);
  * (for joins at merge points and state pruning). */
 struct b2n_scalar b2n_scalar_join(const struct b2n_scalar *a, const struct b2n_scalar *b);
 int b2n_scalar_within(const struct b2n_scalar *in, const struct b2n_scalar *out);
+/* A scalar containing both, whose bounds that moved from old to nw are
+ * pushed to their extremes: a chain of widenings is finite (loops). */
+struct b2n_scalar b2n_scalar_widen(const struct b2n_scalar *old, const struct b2n_scalar *nw);
 /* dst OP src for ALU64 (is64) or ALU (32-bit, result zero-extended);
  * unary operations ignore src (MOV and MOVSX read src only). */
 struct b2n_scalar b2n_scalar_alu(enum b2n_alu_op op, int is64, const struct b2n_scalar *dst,

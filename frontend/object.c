@@ -206,6 +206,9 @@ int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
 		err = b2n_prog__check(obj, &obj->progs[i]);
 		if (!err)
 			err = b2n_prog__verify(obj, &obj->progs[i], &vo);
+		/* The safety pass, unless the code is trusted (--unsafe). */
+		if (!err && !(opts && opts->unsafe))
+			err = b2n_prog__safety(obj, &obj->progs[i], &vo);
 		if (err)
 			goto fail;
 		obj->progs[i].verified = 1;

@@ -313,6 +313,35 @@ struct b2n_scalar b2n_scalar_join(const struct b2n_scalar *a, const struct b2n_s
 	return s;
 }
 
+struct b2n_scalar b2n_scalar_widen(const struct b2n_scalar *old, const struct b2n_scalar *nw)
+{
+	/* every bound that moved goes to its extreme; the tnum only grows (at
+	 * most 64 times), so repeated widening ends */
+	struct b2n_scalar s = b2n_scalar_join(old, nw);
+	if (nw->umin < old->umin)
+		s.umin = 0;
+	if (nw->umax > old->umax)
+		s.umax = UINT64_MAX;
+	if (nw->smin < old->smin)
+		s.smin = INT64_MIN;
+	if (nw->smax > old->smax)
+		s.smax = INT64_MAX;
+	if (nw->u32min < old->u32min)
+		s.u32min = 0;
+	if (nw->u32max > old->u32max)
+		s.u32max = UINT32_MAX;
+	if (nw->s32min < old->s32min)
+		s.s32min = INT32_MIN;
+	if (nw->s32max > old->s32max)
+		s.s32max = INT32_MAX;
+	struct b2n_scalar u = b2n_scalar_unknown();
+	u.t = s.t;
+	u.umin = s.umin, u.umax = s.umax, u.smin = s.smin, u.smax = s.smax;
+	u.u32min = s.u32min, u.u32max = s.u32max, u.s32min = s.s32min, u.s32max = s.s32max;
+	sync(&u);
+	return u;
+}
+
 int b2n_scalar_within(const struct b2n_scalar *in, const struct b2n_scalar *out)
 {
 	return (in->t.mask & ~out->t.mask) == 0 && (in->t.value & ~out->t.mask) == out->t.value &&

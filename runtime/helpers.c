@@ -27,7 +27,7 @@
  * statically linked application pulls in exactly the runtime it needs and
  * nothing has to be registered before the first run. */
 B2N_API b2n_helper_fn b2n_helper_table[B2N_HELPER_TABLE_SIZE] = {
-#define X(id, name) [id] = b2n_h_##name,
+#define X(id, name, ...) [id] = b2n_h_##name,
 #include <bpf2native/helpers.def>
 #undef X
 };

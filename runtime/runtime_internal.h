@@ -301,7 +301,7 @@ int b2n_rt_dev_map_target(struct b2n_map *m, uint32_t key, uint32_t *ifindex);
 
 /* Built-in helpers: uint64_t b2n_h_<name>(r1..r5), one per helpers.def line,
  * registered in b2n_helper_table by helpers.c. */
-#define X(id, name)                                                                                \
+#define X(id, name, ...)                                                                                \
 	uint64_t b2n_h_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 #include <bpf2native/helpers.def>
 #undef X

@@ -183,7 +183,7 @@ elif [ "$part" = elf ]; then
 	fi
 	cat >p.c <<'EOF'
 static __attribute__((noinline)) int sub(int x) { return x * 3; }
-__attribute__((section("xdp"), used)) int prog(void *ctx) { return sub((int)(long)ctx) + 1; }
+__attribute__((section("xdp"), used)) int prog(void *ctx) { return sub(ctx != 0) + 1; }
 EOF
 	if ! "$clang" -target bpfel -O2 -c p.c -o p.o; then
 		echo "FAIL: $clang cannot build the BPF object"

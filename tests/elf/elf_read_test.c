@@ -118,6 +118,12 @@ static int open_obj(const char *path, struct b2n_input **obj)
 	 * "socket" and "tc" sections: no context rules for them. */
 	struct b2n_open_opts o = {
 	    .sz = sizeof(o), .kind = B2N_IN_AUTO, .force_prog_type = 1, .prog_type = 0};
+	/* Known false refusal of the safety pass (README): clang -O0 reloads
+	 * bubble's loop index from the stack after its bounds check, and the
+	 * pass does not yet link a spilled copy to the register the check
+	 * refined (the kernel's find_equal_scalars).  This test is about
+	 * reading objects: the -O0 object is opened as trusted code. */
+	o.unsafe = strstr(path, "clang_O0") != NULL;
 	captured_len = 0;
 	captured[0] = 0;
 	int err = b2n_input__open(path, &o, obj);

@@ -10,8 +10,8 @@
  * whose maps the runtime has, becomes a struct b2n_input with the maps the
  * kernel's harness creates for each fix-up kind; the map references
  * become bpf2native's index forms.  Then it goes through the passes the
- * driver runs (check, verify, ctx), and the verdict is compared with the
- * kernel's.
+ * driver runs (check, verify, safety, ctx), and the verdict is compared
+ * with the kernel's.
  *
  * It prints the agreement table by reason: for REJECT tests, by the
  * kernel's error with numbers masked ("R# invalid mem access '...'"), how
@@ -172,6 +172,8 @@ static int run_test(const struct test *t, char *why, size_t whylen)
 	int err = b2n_prog__check(obj, p);
 	if (!err)
 		err = b2n_prog__verify(obj, p, &vo);
+	if (!err)
+		err = b2n_prog__safety(obj, p, &vo);
 	if (!err)
 		err = b2n_prog__ctx(obj, p);
 	snprintf(why, whylen, "%s", diag);

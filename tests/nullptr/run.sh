@@ -3,8 +3,11 @@
 #
 # usage: run.sh TARGET CC QEMU BPF2NATIVE RTLIB SRCDIR INCDIR WORKDIR [SKIPREASON]
 # (the SCRIPT form of b2n_add_target_test)
-#   1. bpf2native compiles null_store.s and null_load.s for TARGET into one
-#      object, at -O2 and at -O0;
+#   0. by default the safety pass refuses both ("R6 invalid mem access
+#      'scalar'", as the kernel does);
+#   1. with --unsafe (structural checks only), bpf2native compiles
+#      null_store.s and null_load.s for TARGET into one object, at -O2 and
+#      at -O0: the lowering itself must still make no UB of them;
 #   2. no exported program function may be empty (readelf: a b2n_ FUNC of
 #      size 0 is code LLVM deleted as undefined behaviour);
 #   3. fault_main.c, linked with it statically, checks that each program
@@ -21,9 +24,21 @@ readelf=$(command -v readelf || command -v llvm-readelf-19) || skip "no readelf"
 
 rm -rf "$work" && mkdir -p "$work" || exit 1
 pass=0 fail=0
+for p in null_store null_load; do
+	if "$b2n" -target "$t" -o "$work/refused.o" "$src/$p.s" 2>"$work/refused.err"; then
+		echo "FAIL $p: compiled without --unsafe (the safety pass must refuse it)"
+		fail=$((fail + 1))
+	elif grep -q "R6 invalid mem access 'scalar'" "$work/refused.err"; then
+		echo "ok   $p refused: $(cat "$work/refused.err")"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $p: refused for another reason: $(cat "$work/refused.err")"
+		fail=$((fail + 1))
+	fi
+done
 for o in 2 0; do
 	obj=$work/null-O$o.o
-	if ! "$b2n" -target "$t" -O$o -o "$obj" "$src/null_store.s" "$src/null_load.s"; then
+	if ! "$b2n" -target "$t" -O$o --unsafe -o "$obj" "$src/null_store.s" "$src/null_load.s"; then
 		echo "FAIL -O$o: bpf2native refused the programs"
 		fail=$((fail + 1))
 		continue
