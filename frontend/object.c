@@ -206,9 +206,13 @@ int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
 		err = b2n_prog__check(obj, &obj->progs[i]);
 		if (!err)
 			err = b2n_prog__verify(obj, &obj->progs[i], &vo);
-		/* The safety pass, unless the code is trusted (--unsafe). */
+		/* The safety pass, unless the code is trusted (--unsafe): then
+		 * no function is known to write its stack before reading it. */
 		if (!err && !(opts && opts->unsafe))
 			err = b2n_prog__safety(obj, &obj->progs[i], &vo);
+		else if (!err)
+			for (size_t k = 0; k < obj->progs[i].nfuncs; k++)
+				obj->progs[i].funcs[k].reads_uninit_stack = 1;
 		if (err)
 			goto fail;
 		obj->progs[i].verified = 1;

@@ -619,6 +619,13 @@ static void lower_func(struct lctx *c, size_t k)
 	c->stack_size = c->prog->verified ? (fn->stack_depth + 7u) & ~7u : B2N_STACK_SIZE;
 	c->stack = LLVMBuildAlloca(B, LLVMArrayType2(c->i8, c->stack_size), "stack");
 	LLVMSetAlignment(c->stack, 8);
+	/* A function that may read stack bytes it never wrote (the kernel
+	 * allows privileged programs to) gets a zeroed frame, as in the
+	 * interpreter: an uninitialised alloca would be undef in LLVM IR. */
+	if (fn->reads_uninit_stack && c->stack_size)
+		LLVMSetAlignment(LLVMBuildMemSet(B, c->stack, LLVMConstInt(c->i8, 0, 0),
+		                                 b2n_k64(c, c->stack_size), 8),
+		                 8);
 	for (int r = 0; r <= 9; r++)
 		b2n_set_reg(c, r, r >= 1 && r <= 5 ? LLVMGetParam(c->fn, (unsigned)r - 1) : b2n_k64(c, 0));
 	LLVMValueRef top = b2n_k64(c, c->stack_size);
