@@ -8,6 +8,7 @@
  * on stderr and exit status 1; no output file is left behind.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,8 @@ static void usage(FILE *out)
 	        "\n"
 	        "  -target T        target: x86_64 (default), aarch64, riscv64, sparcv9, s390x,\n"
 	        "                   ppc64le, or a triple; '-target help' lists them\n"
-	        "  -mcpu CPU        target CPU (default: the target's baseline)\n"
+	        "  -mcpu CPU        target CPU (default: the target's baseline); '-mcpu help'\n"
+	        "                   lists the target's CPUs\n"
 	        "  -O0 .. -O3       optimisation level (default -O2)\n"
 	        "  -c               emit a native object (default)\n"
 	        "  -S               emit native assembly\n"
@@ -59,11 +61,15 @@ static void usage(FILE *out)
  * early exits of option parsing need no clean-up ladder. */
 static const char **inputs;
 
-static int fail_usage(const char *fmt, const char *arg)
+/* A usage error: one line, escaped like every diagnostic (b2n_err). */
+__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
 {
-	fprintf(stderr, "bpf2native: error: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	b2n_err(NULL, "%s", msg);
 	return 1;
 }
 
@@ -92,20 +98,98 @@ static int emit_raw(const struct b2n_input *obj, const char *out, int big_endian
 		return 1;
 	}
 	const struct b2n_prog *p = &obj->progs[0];
-	FILE *f = strcmp(out, "-") ? fopen(out, "wb") : stdout;
-	if (!f) {
-		b2n_err(out, "cannot create output: %s", strerror(errno));
-		return 1;
-	}
-	for (size_t i = 0; i < p->ninsns; i++) {
-		unsigned char b[8];
-		b2n_insn_encode(&p->insns[i], b, big_endian);
-		fwrite(b, 1, 8, f);
-	}
-	if (f != stdout)
-		fclose(f);
-	return 0;
+	unsigned char *buf = b2n_xcalloc(p->ninsns, 8);
+	for (size_t i = 0; i < p->ninsns; i++)
+		b2n_insn_encode(&p->insns[i], buf + 8 * i, big_endian);
+	int err = b2n_write_output(out, buf, p->ninsns * 8);
+	free(buf);
+	return err ? 1 : 0;
 }
+
+/* The options: one table for parsing and for "did you mean".  A name
+ * ending in '=' takes its value joined (-mcpu=v9); arg = 1 takes it as the
+ * next argument or joined with '='. */
+enum opt_id {
+	OPT_TARGET, OPT_MCPU, OPT_O, OPT_S, OPT_C, OPT_EMIT_LLVM, OPT_OUT, OPT_X, OPT_RAW_BE,
+	OPT_OBJECT_NAME, OPT_NAME, OPT_PROG_TYPE, OPT_DUMP, OPT_EMIT_RAW, OPT_ALLOW_UNINIT,
+	OPT_ALLOW_UNKNOWN, OPT_VERBOSE, OPT_LOOP_LIMIT, OPT_STATS, OPT_VERSION, OPT_HELP,
+};
+
+struct option {
+	const char *name;
+	int arg;
+	enum opt_id id;
+};
+
+static const struct option options[] = {
+    {"-target", 1, OPT_TARGET},
+    {"--target", 1, OPT_TARGET},
+    {"-mcpu", 1, OPT_MCPU},
+    {"-O0", 0, OPT_O},
+    {"-O1", 0, OPT_O},
+    {"-O2", 0, OPT_O},
+    {"-O3", 0, OPT_O},
+    {"-S", 0, OPT_S},
+    {"-c", 0, OPT_C},
+    {"-emit-llvm", 0, OPT_EMIT_LLVM},
+    {"-o", 1, OPT_OUT},
+    {"-x", 1, OPT_X},
+    {"--raw-big-endian", 0, OPT_RAW_BE},
+    {"--object-name", 1, OPT_OBJECT_NAME},
+    {"--name", 1, OPT_NAME},
+    {"--prog-type", 1, OPT_PROG_TYPE},
+    {"--dump-bpf", 0, OPT_DUMP},
+    {"--emit-raw", 0, OPT_EMIT_RAW},
+    {"--allow-uninit", 0, OPT_ALLOW_UNINIT},
+    {"--allow-unknown-helpers", 0, OPT_ALLOW_UNKNOWN},
+    {"-v", 0, OPT_VERBOSE},
+    {"--verbose", 0, OPT_VERBOSE},
+    {"--loop-limit", 1, OPT_LOOP_LIMIT},
+    {"--stats", 0, OPT_STATS},
+    {"--version", 0, OPT_VERSION},
+    {"--help", 0, OPT_HELP},
+    {"-h", 0, OPT_HELP},
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* The option argument a names; *val is set to a joined value
+ * ("-mcpu=v9", "--target=s390x"). */
+static const struct option *find_option(const char *a, const char **val)
+{
+	*val = NULL;
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		size_t n = strlen(options[i].name);
+		if (!strncmp(a, options[i].name, n)) {
+			if (!a[n])
+				return &options[i];
+			if (options[i].arg && a[n] == '=') {
+				*val = a + n + 1;
+				return &options[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+static const char *nearest_option(const char *a)
+{
+	char word[64];
+	snprintf(word, sizeof(word), "%s", a);
+	char *eq = strchr(word, '=');
+	if (eq)
+		*eq = 0;
+	const char *best = NULL;
+	size_t bestd = strlen(word) / 3 + 2;
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		size_t d = b2n_edit_distance(word, options[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = options[i].name;
+		}
+	}
+	return best;
+}
+
 
 int main(int argc, char **argv)
 {
@@ -126,88 +210,104 @@ int main(int argc, char **argv)
 	}
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_ARG()                                                                                 \
-	do {                                                                                       \
-		if (!next)                                                                         \
-			return fail_usage("option %s needs an argument", a);                       \
-		i++;                                                                               \
-	} while (0)
-		if (!strcmp(a, "-target") || !strcmp(a, "--target")) {
-			NEED_ARG();
-			target_name = next;
-		} else if (!strncmp(a, "--target=", 9)) {
-			target_name = a + 9;
-		} else if (!strcmp(a, "-mcpu")) {
-			NEED_ARG();
-			copts.cpu = next;
-		} else if (!strncmp(a, "-mcpu=", 6)) {
-			copts.cpu = a + 6;
-		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+		const char *a = argv[i], *val = NULL;
+		const struct option *op = find_option(a, &val);
+		if (!op) {
+			if (a[0] == '-' && a[1]) {
+				const char *near = nearest_option(a);
+				if (near)
+					return fail_usage("unknown argument '%s'; did you mean '%s'?", a,
+					                   near);
+				return fail_usage("unknown argument '%s' (see --help)", a);
+			}
+			inputs[ninputs++] = a;
+			continue;
+		}
+		if (op->arg && !val) {
+			if (i + 1 >= argc)
+				return fail_usage("option %s needs an argument", a);
+			val = argv[++i];
+		}
+		switch (op->id) {
+		case OPT_TARGET:
+			target_name = val;
+			break;
+		case OPT_MCPU:
+			copts.cpu = val;
+			break;
+		case OPT_O:
 			copts.opt_level = a[2] - '0';
-		} else if (!strcmp(a, "-S")) {
+			break;
+		case OPT_S:
 			copts.emit = B2N_EMIT_ASM;
-		} else if (!strcmp(a, "-c")) {
+			break;
+		case OPT_C:
 			copts.emit = B2N_EMIT_OBJ;
-		} else if (!strcmp(a, "-emit-llvm")) {
+			break;
+		case OPT_EMIT_LLVM:
 			copts.emit = B2N_EMIT_LLVM;
-		} else if (!strcmp(a, "-o")) {
-			NEED_ARG();
-			out = next;
-		} else if (!strcmp(a, "-x")) {
-			NEED_ARG();
-			if (!strcmp(next, "asm"))
+			break;
+		case OPT_OUT:
+			out = val;
+			break;
+		case OPT_X:
+			if (!strcmp(val, "asm"))
 				oopts.kind = B2N_IN_ASM;
-			else if (!strcmp(next, "raw"))
+			else if (!strcmp(val, "raw"))
 				oopts.kind = B2N_IN_RAW;
-			else if (!strcmp(next, "elf"))
+			else if (!strcmp(val, "elf"))
 				oopts.kind = B2N_IN_ELF;
 			else
-				return fail_usage("unknown input kind '%s' (asm, raw or elf)", next);
-		} else if (!strcmp(a, "--raw-big-endian")) {
+				return fail_usage("unknown input kind '%s' (asm, raw or elf)", val);
+			break;
+		case OPT_RAW_BE:
 			oopts.raw_big_endian = 1;
-		} else if (!strcmp(a, "--object-name")) {
-			NEED_ARG();
-			oopts.object_name = next;
-		} else if (!strcmp(a, "--name")) {
-			NEED_ARG();
-			oopts.prog_name = next;
-		} else if (!strcmp(a, "--prog-type")) {
-			NEED_ARG();
-			if (b2n_prog_type_by_name(next, &oopts.prog_type))
+			break;
+		case OPT_OBJECT_NAME:
+			oopts.object_name = val;
+			break;
+		case OPT_NAME:
+			oopts.prog_name = val;
+			break;
+		case OPT_PROG_TYPE:
+			if (b2n_prog_type_by_name(val, &oopts.prog_type))
 				return fail_usage("unknown program type '%s' (xdp, tc, sched_act, "
-				                  "socket or none)", next);
+				                  "socket or none)",
+				                  val);
 			oopts.force_prog_type = 1;
-		} else if (!strcmp(a, "--dump-bpf")) {
+			break;
+		case OPT_DUMP:
 			dump = 1;
-		} else if (!strcmp(a, "--emit-raw")) {
+			break;
+		case OPT_EMIT_RAW:
 			raw_out = 1;
-		} else if (!strcmp(a, "--allow-uninit")) {
+			break;
+		case OPT_ALLOW_UNINIT:
 			oopts.allow_uninit = 1;
-		} else if (!strcmp(a, "--allow-unknown-helpers")) {
+			break;
+		case OPT_ALLOW_UNKNOWN:
 			b2n_allow_unknown_helpers = 1;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			break;
+		case OPT_VERBOSE:
 			copts.verbose = 1;
 			copts.stats = 1;
-		} else if (!strcmp(a, "--loop-limit")) {
-			NEED_ARG();
+			break;
+		case OPT_LOOP_LIMIT: {
 			char *end;
-			copts.loop_limit = strtoull(next, &end, 0);
+			copts.loop_limit = strtoull(val, &end, 0);
 			if (*end || !copts.loop_limit)
-				return fail_usage("bad --loop-limit '%s' (a positive count)", next);
-		} else if (!strcmp(a, "--stats")) {
+				return fail_usage("bad --loop-limit '%s' (a positive count)", val);
+			break;
+		}
+		case OPT_STATS:
 			copts.stats = 1;
-		} else if (!strcmp(a, "--version")) {
+			break;
+		case OPT_VERSION:
 			printf("bpf2native %s (LLVM 19 C API)\n", B2N_VERSION);
 			return 0;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		case OPT_HELP:
 			usage(stdout);
 			return 0;
-		} else if (a[0] == '-' && a[1]) {
-			return fail_usage("unknown option '%s' (see --help)", a);
-		} else {
-			inputs[ninputs++] = a;
 		}
 	}
 
@@ -218,10 +318,16 @@ int main(int argc, char **argv)
 	copts.target = target_name ? b2n_target__find(target_name) : b2n_target__default();
 	if (!copts.target)
 		return fail_usage("unknown target '%s' (see -target help)", target_name);
+	if (copts.cpu && !strcmp(copts.cpu, "help")) {
+		b2n_target__list_cpus(copts.target, stdout);
+		return 0;
+	}
+	if (copts.cpu && b2n_target__check_cpu(copts.target, copts.cpu))
+		return 1;
 	if (ninputs == 0)
-		return fail_usage("%s", "no input files");
+		return fail_usage("no input files");
 	if (ninputs > 1 && (oopts.object_name || oopts.prog_name))
-		return fail_usage("%s", "--object-name and --name need a single input");
+		return fail_usage("--object-name and --name need a single input");
 
 	struct b2n_input **objs = b2n_xcalloc(ninputs, sizeof(*objs));
 	size_t nobjs = 0;
@@ -268,7 +374,7 @@ int main(int argc, char **argv)
 	}
 	if (raw_out) {
 		if (!out) {
-			fail_usage("%s", "--emit-raw needs -o FILE");
+			fail_usage("--emit-raw needs -o FILE");
 			goto done;
 		}
 		rc = emit_raw(objs[0], out, oopts.raw_big_endian);

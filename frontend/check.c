@@ -15,9 +15,27 @@
 
 #include <bpf2native/runtime.h>
 
+#include <linux/bpf.h>
+
 #include "frontend.h"
 
 int b2n_allow_unknown_helpers;
+
+/* The kernel's helper names by id, from the UAPI header's own list
+ * (__BPF_FUNC_MAPPER of Debian 12's linux/bpf.h, whose entries are
+ * separated by commas). */
+#define B2N_HELPER_NAME(name, ...) [BPF_FUNC_##name] = #name
+static const char *const kernel_helpers[] = {__BPF_FUNC_MAPPER(B2N_HELPER_NAME)};
+#undef B2N_HELPER_NAME
+
+const char *b2n_helper_desc(int32_t id, char *buf, size_t len)
+{
+	if (id > 0 && (size_t)id < sizeof(kernel_helpers) / sizeof(kernel_helpers[0]))
+		snprintf(buf, len, "bpf_%s#%d", kernel_helpers[id], id);
+	else
+		snprintf(buf, len, "unknown#%d", id);
+	return buf;
+}
 
 int b2n_helper_known(int32_t id)
 {
@@ -113,10 +131,11 @@ int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog)
 		case B2N_F_CALL:
 			if (in->imm < 0 || in->imm >= B2N_HELPER_TABLE_SIZE ||
 			    (!b2n_helper_known(in->imm) && !b2n_allow_unknown_helpers)) {
+				char h[64];
 				b2n_diag(obj, prog, i,
-				         "unknown helper %d (not implemented by the bpf2native "
+				         "unknown helper %s (not implemented by the bpf2native "
 				         "runtime; --allow-unknown-helpers defers this to load time)",
-				         in->imm);
+				         b2n_helper_desc(in->imm, h, sizeof(h)));
 				goto out;
 			}
 			break;

@@ -34,6 +34,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,7 +122,8 @@ __attribute__((format(printf, 2, 3))) static int bad(struct rd *r, const char *f
 
 static int bad_elf(struct rd *r, const char *what)
 {
-	return bad(r, "%s: %s", what, elf_errmsg(-1));
+	int e = elf_errno();
+	return bad(r, "%s: %s", what, e ? elf_errmsg(e) : "libelf cannot read it");
 }
 
 /* Names end up in one-line diagnostics and in program names: refuse
@@ -804,9 +806,19 @@ static int check_header(struct rd *r, const unsigned char *buf, size_t len)
 	}
 	if (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB)
 		return bad(r, "unknown ELF data encoding %u", buf[EI_DATA]);
+	if (buf[EI_VERSION] != EV_CURRENT)
+		return bad(r, "ELF identification version %u, expected EV_CURRENT (%u)",
+		           buf[EI_VERSION], EV_CURRENT);
 	if (len < sizeof(Elf64_Ehdr))
 		return bad(r, "truncated ELF header (%zu bytes)", len);
 	r->be = buf[EI_DATA] == ELFDATA2MSB;
+	uint32_t ver;
+	memcpy(&ver, buf + offsetof(Elf64_Ehdr, e_version), 4);
+	if (r->be)
+		ver = __builtin_bswap32(ver);
+	if (ver != EV_CURRENT)
+		return bad(r, "ELF version %u in e_version, expected EV_CURRENT (%u)", ver,
+		           EV_CURRENT);
 	return 0;
 }
 

@@ -181,6 +181,9 @@ int b2n_prog__check(const struct b2n_input *obj, struct b2n_prog *prog);
 /* Whether helper `id` is in <bpf2native/helpers.def>, and the option that
  * lets unknown ids through to be resolved at load time. */
 int b2n_helper_known(int32_t id);
+/* "bpf_fib_lookup#69", as the kernel's verifier names a helper in its
+ * messages ("unknown#N" past the UAPI list); returns buf. */
+const char *b2n_helper_desc(int32_t id, char *buf, size_t len);
 extern int b2n_allow_unknown_helpers;
 
 /* verify.c: the analysis pass ("our verifier"), run after b2n_prog__check:
@@ -231,6 +234,12 @@ char *b2n_strdup(const char *s);
 char *b2n_sanitize(const char *s); /* [A-Za-z0-9_] only, malloc'd */
 void *b2n_xcalloc(size_t n, size_t sz);
 int b2n_read_file(const char *path, unsigned char **buf, size_t *len);
+/* Write the output file: "-" is stdout; a regular or new file is written
+ * atomically (temporary file + rename, nothing left on error); a device,
+ * FIFO or terminal is written in place.  0, or -errno after one b2n_err. */
+int b2n_write_output(const char *path, const void *data, size_t len);
+/* Levenshtein distance (for "did you mean"); (size_t)-1 past 64 chars. */
+size_t b2n_edit_distance(const char *a, const char *b);
 
 /* ==== ELF frontend internals: elf.c <-> elf_maps.c (owner: elfmaps) ====
  * elf.c reads sections, symbols and code; elf_maps.c reads what the code

@@ -141,8 +141,17 @@ static int open_buf(const char *path, unsigned char *buf, size_t len,
 	obj->big_endian = -1;
 
 	enum b2n_input_kind kind = opts ? opts->kind : B2N_IN_AUTO;
+	int is_elf = len >= 4 && !memcmp(buf, "\177ELF", 4);
+	if (kind == B2N_IN_AUTO && !is_elf &&
+	    (has_ext(path, ".c") || has_ext(path, ".h") || has_ext(path, ".cc"))) {
+		b2n_err(path, "this is C source, not BPF bytecode: build it first, e.g. 'clang-19 "
+		              "-target bpf -O2 -g -c %s -o PROG.o', then run bpf2native on PROG.o",
+		        path);
+		err = -EINVAL;
+		goto fail;
+	}
 	if (kind == B2N_IN_AUTO) {
-		if (len >= 4 && !memcmp(buf, "\177ELF", 4))
+		if (is_elf)
 			kind = B2N_IN_ELF;
 		else if (has_ext(path, ".bin") || has_ext(path, ".raw"))
 			kind = B2N_IN_RAW;

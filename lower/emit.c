@@ -1,17 +1,12 @@
 /*
  * emit.c - from checked programs to a native file: module set-up, the
  * optimisation pipeline (LLVM's new pass manager, default<On>), code
- * generation, and an atomic write of the output.
- *
- * The output is written to a temporary file in the same directory and
- * renamed over the destination only when everything succeeded, so an error
- * never leaves a half-written file behind.
+ * generation, and the write of the output (b2n_write_output: atomic for
+ * regular files, so an error never leaves a half-written file behind).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define B2N_LOWER_INTERNAL
 #include "lower.h"
@@ -20,46 +15,6 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
-
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	size_t n = strlen(path);
-	char *tmp = b2n_xcalloc(n + 16, 1);
-	int fd, err = 0;
-
-	if (!strcmp(path, "-")) {
-		free(tmp);
-		return fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
-	}
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		b2n_err(path, "cannot create output: %s", strerror(errno));
-		free(tmp);
-		return err;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w <= 0) {
-			err = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && chmod(tmp, 0644))
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		b2n_err(path, "cannot write output: %s", strerror(-err));
-		unlink(tmp);
-	}
-	free(tmp);
-	return err;
-}
 
 /* Native frame size of function `fn` in assembly text `as`: the largest
  * CFA offset its CFI declares (return address included where the target
@@ -138,6 +93,8 @@ LLVMTargetMachineRef b2n_emit__machine(const struct b2n_compile_opts *opts)
 	char *msg = NULL;
 	LLVMTargetRef target;
 
+	if (opts->cpu && b2n_target__check_cpu(t, opts->cpu))
+		return NULL;
 	init_llvm();
 	if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
 		b2n_err("bpf2native", "LLVM has no backend for %s: %s", t->triple, msg);
@@ -174,6 +131,16 @@ LLVMModuleRef b2n_emit__module(struct b2n_input *const *objs, size_t nobjs,
 	LLVMSetModuleDataLayout(m, dl);
 	LLVMDisposeTargetData(dl);
 	b2n_lower__module(m, objs, nobjs, opts);
+	/* A BPF program's memory access through an address that the analysis
+	 * knows (or LLVM proves) to be 0 must fault like the interpreter, not
+	 * be undefined behaviour that deletes the function's code:
+	 * null_pointer_is_valid on every function defined here keeps such a
+	 * load or store a real access. */
+	unsigned npv = LLVMGetEnumAttributeKindForName("null_pointer_is_valid", 21);
+	for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+		if (!LLVMIsDeclaration(f))
+			LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+			                        LLVMCreateEnumAttribute(ctx, npv, 0));
 	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
 		fprintf(stderr, "bpf2native: internal error: invalid IR:\n%s\n", msg);
 		abort();
@@ -249,7 +216,7 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 	}
 	if (opts->emit == B2N_EMIT_LLVM) {
 		char *s = LLVMPrintModuleToString(m);
-		err = write_atomic(out_path, s, strlen(s));
+		err = b2n_write_output(out_path, s, strlen(s));
 		LLVMDisposeMessage(s);
 	} else {
 		LLVMMemoryBufferRef buf;
@@ -259,7 +226,7 @@ int b2n_compile(struct b2n_input *const *objs, size_t nobjs,
 			LLVMDisposeMessage(msg);
 			err = -EINVAL;
 		} else {
-			err = write_atomic(out_path, LLVMGetBufferStart(buf), LLVMGetBufferSize(buf));
+			err = b2n_write_output(out_path, LLVMGetBufferStart(buf), LLVMGetBufferSize(buf));
 			LLVMDisposeMemoryBuffer(buf);
 		}
 	}

@@ -5,9 +5,21 @@
  * LLVM ABI name is the one field targets.def does not carry, because it is
  * only needed where LLVM's default differs from the Debian toolchain's.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "frontend/frontend.h"
 #include "targets.h"
+
+/* The CPU names LLVM knows per target (cpus.inc, made by gen_cpus.c at
+ * build time from LLVM's own tables). */
+static const struct {
+	const char *name, *cpus;
+} cpu_table[] = {
+#define X_CPUS(name, cpus) {name, cpus},
+#include "cpus.inc"
+#undef X_CPUS
+};
 
 static const struct b2n_target table[] = {
 #define X(name, triple, cpu, feat, be, tc, gnu, qemu, aliases)                                   \
@@ -93,4 +105,54 @@ void b2n_target__list(FILE *out)
 		fprintf(out, "%-9s %-31s %-13s %-6s %-19s %s\n", t->name, t->triple, t->cpu,
 		        t->big_endian ? "big" : "little", tc_names[t->tailcall], t->aliases);
 	}
+}
+
+static const char *cpus_of(const struct b2n_target *t)
+{
+	for (size_t i = 0; i < sizeof(cpu_table) / sizeof(cpu_table[0]); i++)
+		if (!strcmp(cpu_table[i].name, t->name))
+			return cpu_table[i].cpus;
+	return "";
+}
+
+int b2n_target__has_cpu(const struct b2n_target *t, const char *cpu)
+{
+	return *cpu && in_list(cpus_of(t), cpu);
+}
+
+void b2n_target__list_cpus(const struct b2n_target *t, FILE *out)
+{
+	fprintf(out, "CPUs of target %s (%s; default %s):\n", t->name, t->triple, t->cpu);
+	for (const char *p = cpus_of(t); *p;) {
+		const char *e = strchr(p, ' ');
+		int len = e ? (int)(e - p) : (int)strlen(p);
+		fprintf(out, "  %.*s\n", len, p);
+		p += len + (e != NULL);
+	}
+}
+
+int b2n_target__check_cpu(const struct b2n_target *t, const char *cpu)
+{
+	char best[128] = "", word[128];
+	size_t bestd = 4; /* suggest only close names */
+	if (b2n_target__has_cpu(t, cpu))
+		return 0;
+	for (const char *p = cpus_of(t); *p;) {
+		const char *e = strchr(p, ' ');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		size_t d = b2n_edit_distance(cpu, word);
+		if (d < bestd) {
+			bestd = d;
+			snprintf(best, sizeof(best), "%s", word);
+		}
+		p += len + (e != NULL);
+	}
+	if (best[0])
+		b2n_err(NULL, "unknown target CPU '%s' for target %s; did you mean '%s'?", cpu,
+		        t->name, best);
+	else
+		b2n_err(NULL, "unknown target CPU '%s' for target %s", cpu, t->name);
+	b2n_pr(B2N_WARN, "bpf2native: note: '-mcpu help' lists the CPUs of %s\n", t->name);
+	return -EINVAL;
 }

@@ -38,6 +38,12 @@ const struct b2n_target *b2n_target__default(void);
 /* Print the table (for -target help). */
 void b2n_target__list(FILE *out);
 size_t b2n_target__count(void);
+/* -mcpu: whether LLVM knows CPU `cpu` for target t; the list (-mcpu help);
+ * and the check that reports an unknown one (one error line, a note naming
+ * -mcpu help, a "did you mean" when a name is close), returning -EINVAL. */
+int b2n_target__has_cpu(const struct b2n_target *t, const char *cpu);
+void b2n_target__list_cpus(const struct b2n_target *t, FILE *out);
+int b2n_target__check_cpu(const struct b2n_target *t, const char *cpu);
 const struct b2n_target *b2n_target__at(size_t i);
 
 #endif

@@ -5,6 +5,8 @@
 #   run.sh BPF2NATIVE core            asm/raw programs and CLI errors
 #   run.sh BPF2NATIVE elf CLANG CC    corrupt / foreign ELF objects (made here
 #                                     with clang-19 -target bpfel and CC)
+#   run.sh BPF2NATIVE output          output files: regular files atomically,
+#                                     devices and FIFOs in place, -o -
 #
 # Every input is generated in a temporary directory (printf for raw
 # bytecode, here-documents for asm).  Each case names the regex that the one
@@ -13,6 +15,7 @@
 # Exit 77 (skip) when the elf part lacks clang-19.
 set -u
 b2n=$1 part=$2
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/b2n-bad-XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
@@ -26,7 +29,8 @@ check() {
 	rm -f "$out"
 	"$b2n" "$@" -o "$out" >stdout.txt 2>stderr.txt
 	rc=$?
-	lines=$(wc -l <stderr.txt)
+	# one error line; "note:" lines may follow it (as clang's do)
+	lines=$(grep -vc '^[^ ]*: note: ' stderr.txt)
 	why=""
 	if [ $rc -ne 1 ]; then
 		why="exit status $rc, expected 1"
@@ -42,7 +46,7 @@ check() {
 		sed 's/^/    stderr: /' stderr.txt
 		fail=$((fail + 1))
 	else
-		echo "PASS $name: $(cat stderr.txt)"
+		echo "PASS $name: $(head -1 stderr.txt)"
 		pass=$((pass + 1))
 	fi
 }
@@ -115,6 +119,52 @@ if [ "$part" = core ]; then
 	check missing-input '^bpf2native: error: no input' -target x86_64
 	check nonexistent-input '^nothere\.s: error: ' nothere.s
 	check unknown-option '^bpf2native: error: .*--no-such-option' --no-such-option good.s
+	check option-suggestion "^bpf2native: error: unknown argument '--stat'; did you mean '--stats'\?" \
+		--stat good.s
+	check option-suggestion-2 "did you mean '-emit-llvm'\?" -emit-lvm good.s
+	for t in x86_64 aarch64 riscv64 sparcv9 s390x ppc64le; do
+		check "unknown-cpu-$t" "^bpf2native: error: unknown target CPU 'skylakee' for target $t" \
+			-target $t -mcpu skylakee good.s
+		if ! grep -q "^bpf2native: note: '-mcpu help' lists the CPUs of $t" stderr.txt; then
+			echo "FAIL unknown-cpu-$t: no note naming -mcpu help"
+			fail=$((fail + 1))
+		fi
+	done
+	# -mcpu help and -target help list and exit 0, compiling nothing
+	for h in "-target sparcv9 -mcpu help" "-mcpu=help" "-target help"; do
+		rm -f help.out
+		# shellcheck disable=SC2086
+		if "$b2n" $h good.s -o help.out >help.txt 2>&1 && [ ! -e help.out ] &&
+			[ "$(wc -l <help.txt)" -gt 3 ]; then
+			echo "PASS help '$h': $(wc -l <help.txt) lines, exit 0, no output"
+			pass=$((pass + 1))
+		else
+			echo "FAIL help '$h': $(head -2 help.txt)"
+			fail=$((fail + 1))
+		fi
+	done
+	grep -q '^  v9$' help.txt 2>/dev/null || "$b2n" -target sparcv9 -mcpu help | grep -q '^  v9$' ||
+		{ echo "FAIL help: '-target sparcv9 -mcpu help' does not list v9"; fail=$((fail + 1)); }
+	"$b2n" -target sparcv9 -mcpu v9 good.s -o v9.o && pass=$((pass + 1)) ||
+		{ echo "FAIL: -mcpu v9 refused for sparcv9"; fail=$((fail + 1)); }
+
+	# helpers are named as the kernel's verifier names them
+	printf 'call 69\nmov %%r0, 0\nexit\n' >fib.s
+	check helper-name "$(insn fib.s prog 0 'unknown helper bpf_fib_lookup#69')" fib.s
+	printf 'call 100000\nmov %%r0, 0\nexit\n' >h100k.s
+	check helper-name-unknown "$(insn h100k.s prog 0 'unknown helper unknown#100000')" h100k.s
+
+	# C source gets a hint to build it with clang first
+	printf 'int prog(void *ctx) { return 0; }\n' >prog.c
+	check c-source "^prog\.c: error: this is C source.*clang-19 -target bpf" prog.c
+
+	# control bytes in the input are escaped: still one line
+	printf 'mov %%r0, 1\001\002\r\033[2J\nexit\n' >ctl.s
+	check control-bytes '^ctl\.s:1: error: .*\\x01\\x02\\x0d\\x1b' ctl.s
+	printf 'mov %%r0, 0\nmov %%r11, 1\nexit\n' >"$(printf 'nl\nname.s')"
+	check control-bytes-path '^nl\\x0aname\.s: error: program prog: insn 1' "$(printf 'nl\nname.s')"
+	check control-bytes-arg '^bpf2native: error: unknown target .x\\x0aname' \
+		-target "$(printf 'x\nname')" good.s
 
 	# sanity: the good program does compile (so the cases above fail for
 	# the reason they claim)
@@ -181,8 +231,17 @@ EOF
 	fi
 	printf '\177ELF' >magic.o
 	check elf-magic-only '^magic\.o: error: ' magic.o
+	# EI_VERSION (byte 6) = 2, e_version (offset 20) = 2
+	cp p.o eiver.o
+	printf '\002' | dd of=eiver.o bs=1 seek=6 conv=notrunc 2>/dev/null
+	check elf-ei-version '^eiver\.o: error: .*ELF identification version 2, expected' eiver.o
+	cp p.o ever.o
+	printf '\002' | dd of=ever.o bs=1 seek=20 conv=notrunc 2>/dev/null
+	check elf-e-version '^ever\.o: error: .*ELF version 2 in e_version' ever.o
+elif [ "$part" = output ]; then
+	. "$here/output.sh"
 else
-	echo "usage: $0 BPF2NATIVE core|elf [CLANG CC]" >&2
+	echo "usage: $0 BPF2NATIVE core|elf|output [CLANG CC]" >&2
 	exit 2
 fi
 

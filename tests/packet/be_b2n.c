@@ -55,6 +55,13 @@ int pb_init(const char *dir, const char **why)
 	return 0;
 }
 
+const char *pb_refused(struct pb_obj *obj, const char **why)
+{
+	(void)obj;
+	(void)why;
+	return NULL;
+}
+
 struct pb_obj *pb_open(const char *name, char *err, size_t errsz)
 {
 	const struct b2n_abi_object *desc = NULL;

@@ -5,6 +5,8 @@
  * with bpf_prog_test_run_opts (data_in/data_out, ctx_in/ctx_out).  The
  * process pins itself to one CPU.  pb_init probes bpf() with a tiny array
  * map: EPERM/ENOSYS (not root, no CAP_BPF, no BPF) make the test skip.
+ * Objects are loaded program by program where the kernel refuses some
+ * (tests/common/kload.h); the driver skips the cases that need them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -20,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "kload.h"
 #include "packet.h"
 
 const char *const pb_backend_name = "kernel";
@@ -28,6 +31,7 @@ static char lastlog[1024];
 
 struct pb_obj {
 	struct bpf_object *o;
+	struct kload k;
 };
 
 static int on_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -72,26 +76,29 @@ struct pb_obj *pb_open(const char *name, char *err, size_t errsz)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s.bpf.o", objdir, name);
-	lastlog[0] = 0;
-	struct bpf_object *o = bpf_object__open_file(path, NULL);
-	if (!o) {
-		snprintf(err, errsz, "bpf_object__open_file %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	int e = bpf_object__load(o);
-	if (e) {
-		snprintf(err, errsz, "kernel refused %s: %d: %s", name, e, lastlog);
-		bpf_object__close(o);
-		return NULL;
-	}
 	struct pb_obj *obj = calloc(1, sizeof(*obj));
-	obj->o = o;
+	int e = kload_open(path, &obj->k, err, errsz);
+	if (e) {
+		if (e == 77)
+			snprintf(err, errsz, "bpf() is not permitted loading %s", name);
+		free(obj);
+		return NULL;
+	}
+	obj->o = obj->k.obj;
 	return obj;
+}
+
+const char *pb_refused(struct pb_obj *obj, const char **why)
+{
+	if (!obj->k.nrefused)
+		return NULL;
+	*why = obj->k.why[0];
+	return obj->k.refused[0];
 }
 
 void pb_close(struct pb_obj *obj)
 {
-	bpf_object__close(obj->o);
+	kload_close(&obj->k);
 	free(obj);
 }
 

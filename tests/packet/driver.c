@@ -564,6 +564,15 @@ static int run_case(const struct pcase *c, FILE *out)
 		fprintf(out, "open: %s\n", err);
 		return -1;
 	}
+	/* A program of the object that this kernel refuses: the case is
+	 * skipped (a tail call or a setup may need it), with the reason. */
+	const char *why, *refused = pb_refused(obj, &why);
+	if (refused) {
+		fprintf(out, "# skipped: %s refuses program %s of %s: %s\n", pb_backend_name, refused,
+		        c->obj, why);
+		pb_close(obj);
+		return 1;
+	}
 	struct pb_prog *prog = pb_find_prog(obj, c->prog);
 	if (!prog) {
 		fprintf(out, "program %s not found\n", c->prog);
@@ -687,7 +696,9 @@ int main(int argc, char **argv)
 		}
 		int r = run_case(c, out);
 		fclose(out);
-		if (r) {
+		if (r > 0) {
+			printf("%s: %s: skipped (see %s)\n", pb_backend_name, c->name, path);
+		} else if (r) {
 			printf("%s: %s: could not run completely (see %s)\n", pb_backend_name,
 			       c->name, path);
 			failed++;

@@ -69,6 +69,10 @@ extern const char *const pb_backend_name;
  * this back end cannot run here (no bpf()). */
 int pb_init(const char *objdir, const char **why);
 struct pb_obj *pb_open(const char *name, char *err, size_t errsz);
+/* A program of the object that this back end refused to load (the kernel
+ * back end loads what it can, see tests/common/kload.h): its name, with
+ * the reason in why; NULL when every program loaded. */
+const char *pb_refused(struct pb_obj *obj, const char **why);
 void pb_close(struct pb_obj *obj);
 struct pb_prog *pb_find_prog(struct pb_obj *obj, const char *name);
 struct pb_map *pb_find_map(struct pb_obj *obj, const char *name);

@@ -34,7 +34,8 @@ flags="-std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$inc"
 exe=$work/ph_run
 if [ "$mode" = kernel ]; then
 	# shellcheck disable=SC2086
-	if ! "$cc" $flags -DPH_KERNEL -o "$exe" "$src/ph_driver.c" "$work/ph.o" "$rtlib" \
+	if ! "$cc" $flags -DPH_KERNEL -I"$src/../common" -o "$exe" "$src/ph_driver.c" \
+		"$src/../common/kload.c" "$work/ph.o" "$rtlib" \
 		-lbpf -lelf -lz -lpthread 2>"$work/link.err"; then
 		echo "FAIL: linking the kernel test failed:"
 		head -20 "$work/link.err"
