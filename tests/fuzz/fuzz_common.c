@@ -17,7 +17,7 @@
 static char text[8192];
 static size_t len, calls;
 static int lax = -1;
-static unsigned long lax_hits;
+static unsigned long lax_hits, accepted, refused;
 
 static int record(enum b2n_print_level level, const char *fmt, va_list ap)
 {
@@ -32,8 +32,10 @@ static int record(enum b2n_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static void report_lax(void)
+static void report(void)
 {
+	fprintf(stderr, "fuzz: %lu inputs accepted, %lu refused (this process)\n", accepted,
+	        refused);
 	if (lax_hits)
 		fprintf(stderr,
 		        "fuzz: B2N_FUZZ_LAX_ESCAPES: %lu refused inputs had a message with "
@@ -46,8 +48,7 @@ void fuzz_begin(void)
 	if (lax < 0) {
 		const char *e = getenv("B2N_FUZZ_LAX_ESCAPES");
 		lax = e && atoi(e);
-		if (lax)
-			atexit(report_lax);
+		atexit(report);
 	}
 	b2n_set_print(record);
 	b2n_allow_unknown_helpers = 0;
@@ -75,10 +76,12 @@ static void breach(const char *why)
 void fuzz_check(int rc, const char *path)
 {
 	if (rc == 0) {
+		accepted++;
 		if (calls)
 			breach("an accepted input printed a message");
 		return;
 	}
+	refused++;
 	if (rc > 0)
 		breach("refused with a positive status, not a negative errno");
 	if (calls != 1)
