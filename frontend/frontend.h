@@ -224,6 +224,40 @@ int b2n_prog_type_by_name(const char *name, uint32_t *type);
  * may_access_skb: socket filters, tc classifiers and actions). */
 int b2n_prog_type_has_skb(uint32_t type);
 
+/* scalar.c: the verifier's value domain (issue #10): a tnum (each bit
+ * known 0, known 1 or unknown) with unsigned and signed bounds of the
+ * 64-bit value and of its low 32 bits, kept consistent with each other.
+ * Every function returns a scalar that contains every concrete result. */
+struct b2n_tnum {
+	uint64_t value, mask; /* value & mask == 0 */
+};
+struct b2n_scalar {
+	struct b2n_tnum t;
+	uint64_t umin, umax;
+	int64_t smin, smax;
+	uint32_t u32min, u32max;
+	int32_t s32min, s32max;
+};
+struct b2n_scalar b2n_scalar_unknown(void);
+struct b2n_scalar b2n_scalar_const(uint64_t v);
+int b2n_scalar_is_const(const struct b2n_scalar *s);
+int b2n_scalar_contains(const struct b2n_scalar *s, uint64_t v);
+/* The smallest scalar containing both, and whether `in` is inside `out`
+ * (for joins at merge points and state pruning). */
+struct b2n_scalar b2n_scalar_join(const struct b2n_scalar *a, const struct b2n_scalar *b);
+int b2n_scalar_within(const struct b2n_scalar *in, const struct b2n_scalar *out);
+/* dst OP src for ALU64 (is64) or ALU (32-bit, result zero-extended);
+ * unary operations ignore src (MOV and MOVSX read src only). */
+struct b2n_scalar b2n_scalar_alu(enum b2n_alu_op op, int is64, const struct b2n_scalar *dst,
+                                 const struct b2n_scalar *src);
+/* le/be/bswap of `width` bits; swap: whether it swaps bytes on the target. */
+struct b2n_scalar b2n_scalar_end(enum b2n_end_op op, int width, int swap,
+                                 const struct b2n_scalar *a);
+/* Narrow a and b to the pairs for which `a OP b` (JMP: 64 bits, JMP32: the
+ * low 32) is `taken`; returns -1 when no pair is, else 0. */
+int b2n_scalar_branch(enum b2n_jcc_op op, int is64, int taken, struct b2n_scalar *a,
+                      struct b2n_scalar *b);
+
 /* Diagnostic about one instruction:
  * "PATH: error: program NAME (SECTION): insn IDX `DISASM`: MESSAGE [at file.c:LINE]" */
 void b2n_diag(const struct b2n_input *obj, const struct b2n_prog *prog, size_t idx,

@@ -918,6 +918,21 @@ static int step(struct vctx *vc, struct astate *st, size_t i)
 		struct aval p = st->r[in->dst];
 		if ((err = access(vc, i, in->dst, &p, in->off, f->size)))
 			return err;
+		/* An atomic cannot be split into byte accesses: a misaligned
+		 * one dies of SIGBUS on strict-alignment targets.  The kernel
+		 * refuses every misaligned stack access (strict for the stack). */
+		if ((p.bits & V_STACK) && p.k.lo != p.k.hi) {
+			b2n_diag(vc->obj, vc->prog, i,
+			         "atomic at a variable stack offset r10%+" PRId64 "..%+" PRId64
+			         " cannot be proven aligned",
+			         p.k.lo + in->off, p.k.hi + in->off);
+			return -EINVAL;
+		}
+		if ((p.bits & V_STACK) && (p.k.lo + in->off) % f->size) {
+			b2n_diag(vc->obj, vc->prog, i, "misaligned stack access off 0+%" PRId64 "+%d size %d",
+			         p.k.lo, in->off, f->size);
+			return -EINVAL;
+		}
 		struct aval any = v_scalar(FULL);
 		store_slots(st, &p, in->off, 1, &any); /* forget the slot */
 		size_range(f->size, 0, &s);

@@ -11,6 +11,8 @@
 #   zlib1g-dev libzstd-dev                libelf/libLLVM link dependencies
 #   gcc-bpf                               GCC-built BPF objects in the ELF tests
 #   qemu-user                             running the five foreign targets
+#   linux-source-6.1                      test data: the kernel's test_verifier suite
+#                                         (tests/kverifier extracts it at test time)
 #   libclang-rt-19-dev                    clang-19's libFuzzer and sanitizer runtimes
 #                                         (tests/fuzz, scripts/fuzz.sh)
 #   libpcap-dev                           examples/xdp-pcap: the host app, its pcap
@@ -27,7 +29,7 @@ B2N_DEB_PACKAGES="cmake make gcc libc6-dev pkg-config binutils
 llvm-19-dev clang-19 lld-19
 libelf-dev libbpf-dev zlib1g-dev libzstd-dev
 gcc-bpf qemu-user libdpdk-dev libclang-rt-19-dev
-libpcap-dev flex bison dpkg-dev
+libpcap-dev flex bison dpkg-dev linux-source-6.1
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
 gcc-sparc64-linux-gnu libc6-dev-sparc64-cross
