@@ -152,6 +152,11 @@ struct b2n_open_opts {
  * on failure prints one diagnostic and returns a negative errno. */
 int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
                      struct b2n_input **out);
+/* The same from len bytes in memory (copied); path names the input in
+ * diagnostics and, as for a file, decides the kind when opts->kind is
+ * B2N_IN_AUTO.  Used by the fuzzers of tests/fuzz. */
+int b2n_input__open_mem(const char *path, const void *data, size_t len,
+                        const struct b2n_open_opts *opts, struct b2n_input **out);
 void b2n_input__free(struct b2n_input *obj);
 
 /* elf.c: ELF relocatable objects (libelf).  Fills obj->progs unchecked. */

@@ -127,21 +127,18 @@ void b2n_input__free(struct b2n_input *obj)
 	free(obj);
 }
 
-int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
-                     struct b2n_input **out)
+/* The input's bytes in buf (len bytes plus a NUL, as b2n_read_file makes
+ * them; freed here) to a checked object. */
+static int open_buf(const char *path, unsigned char *buf, size_t len,
+                    const struct b2n_open_opts *opts, struct b2n_input **out)
 {
 	struct b2n_input *obj = b2n_xcalloc(1, sizeof(*obj));
-	unsigned char *buf = NULL;
-	size_t len = 0;
 	int err;
 
 	*out = NULL;
 	obj->path = b2n_strdup(path);
 	obj->name = opts && opts->object_name ? b2n_sanitize(opts->object_name) : stem_of(path);
 	obj->big_endian = -1;
-	err = b2n_read_file(path, &buf, &len);
-	if (err)
-		goto fail;
 
 	enum b2n_input_kind kind = opts ? opts->kind : B2N_IN_AUTO;
 	int is_elf = len >= 4 && !memcmp(buf, "\177ELF", 4);
@@ -227,4 +224,27 @@ fail:
 	free(buf);
 	b2n_input__free(obj);
 	return err < 0 ? err : -EINVAL;
+}
+
+int b2n_input__open(const char *path, const struct b2n_open_opts *opts,
+                     struct b2n_input **out)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	*out = NULL;
+	err = b2n_read_file(path, &buf, &len);
+	if (err)
+		return err;
+	return open_buf(path, buf, len, opts, out);
+}
+
+int b2n_input__open_mem(const char *path, const void *data, size_t len,
+                        const struct b2n_open_opts *opts, struct b2n_input **out)
+{
+	unsigned char *buf = b2n_xcalloc(len + 1, 1);
+	if (len)
+		memcpy(buf, data, len);
+	return open_buf(path, buf, len, opts, out);
 }

@@ -6,7 +6,10 @@
 #      ctest test (conformance and plugin on the six targets, unit, ELF,
 #      interpreter, bad input, example);
 #   3. configure a clean ASan+UBSan build (build-asan/, -DB2N_SANITIZE=ON)
-#      and run the host-only tests there (ctest -LE target).
+#      and run the host-only tests there (ctest -LE target);
+#   4. configure a clean libFuzzer build (build-fuzz/, clang-19,
+#      -DB2N_FUZZ=ON) and run its tests (ctest -L fuzz): a smoke of about
+#      60 s per fuzz target, two at a time, and the regression inputs.
 # A build failure does not stop the run (make -k), so every test result is
 # reported; the exit status is non-zero if anything failed, or if a test was
 # skipped that tests/allowed-skips.txt does not list.
@@ -62,7 +65,7 @@ run_ctest() {
 	[ -z "$unlisted" ] && [ "$rc" -eq 0 ]
 }
 
-echo "== [1/2] build and full test suite (build-test/)"
+echo "== [1/3] build and full test suite (build-test/)"
 run_build "$root/build-test" || failed="$failed build"
 if [ -x "$root/build-test/bpf2native" ]; then
 	run_ctest "$root/build-test" "$root/build-test/ctest.log" -j "$jobs" --output-on-failure \
@@ -72,13 +75,26 @@ else
 fi
 echo "== test-all: full suite done after $(( $(date +%s) - start )) s"
 
-echo "== [2/2] ASan+UBSan build, host-only tests (build-asan/)"
+echo "== [2/3] ASan+UBSan build, host-only tests (build-asan/)"
 if run_build "$root/build-asan" -DB2N_SANITIZE=ON; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_ctest "$root/build-asan" "$root/build-asan/ctest.log" -j "$jobs" -LE target \
 		--output-on-failure --timeout 900 || failed="$failed asan-ctest"
 else
 	failed="$failed asan-build"
+fi
+
+echo "== [3/3] libFuzzer build (clang-19), fuzz smoke and regressions (build-fuzz/)"
+fuzz_cc=$(command -v clang-19)
+if [ -z "$fuzz_cc" ]; then
+	failed="$failed fuzz(no-clang-19)"
+elif rm -rf "$root/build-fuzz" &&
+	cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER="$fuzz_cc" -DB2N_FUZZ=ON &&
+	cmake --build "$root/build-fuzz" --target b2n_fuzz -j "$jobs"; then
+	run_ctest "$root/build-fuzz" "$root/build-fuzz/ctest.log" -j "$jobs" -L fuzz \
+		--output-on-failure --timeout 600 || failed="$failed fuzz-ctest"
+else
+	failed="$failed fuzz-build"
 fi
 
 echo "== test-all: finished in $(( $(date +%s) - start )) s"
