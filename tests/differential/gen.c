@@ -8,18 +8,19 @@
  *             (ldxw from the context; r1 is the context pointer, read last),
  *             a subprogram starts from its 0-5 arguments r1-rN; the others
  *             get constants or values derived from initialised ones.  Then
- *             the 64 bytes [r10-64, r10) are written (stores of every size
+ *             the 32 bytes [r10-32, r10) are written (stores of every size
  *             and form), so every stack read below is of initialised bytes;
  *   body      a sequence of "groups": ALU/ALU32 ops of every kind, byte
  *             swaps, lddw, stack loads/stores/ldsx/atomics at naturally
  *             aligned offsets, forward conditional jumps to the start of any
  *             later group, if/else diamonds (jcc, then-part, ja or gotol,
  *             else-part), and local calls;
- *   epilogue  r0 = r0 * K ^ rN over r1-r9 and the eight stack words, then
+ *   epilogue  r0 ^= / += each of r1-r9 and the four stack words (times an
+ *             odd constant after every third), then
  *             in main the high 32 bits are xor-ed into the low 32 (the
  *             kernel's test-run retval is 32 bits), and exit.
  * The invariant that keeps the verifier happy is simple: at the start of
- * every group, r0-r9 and the 64 stack bytes are initialised.  Groups are
+ * every group, r0-r9 and the 32 stack bytes are initialised.  Groups are
  * atomic (no jump lands inside one), and a call group re-initialises r1-r5
  * after the call, so any forward jump between group starts is safe.  A
  * unconditional jump only ends the then-part of a diamond, so no
@@ -32,7 +33,7 @@
 
 #include "gen.h"
 
-#define NSLOTS 8 /* stack words written by the prologue */
+#define NSLOTS 4 /* stack words written by the prologue */
 #define MAX_FUNCS 4
 
 struct rng {
@@ -322,8 +323,13 @@ static void gen_call(struct gen *g, struct func *f, int callee)
 	size_t at = emit(g, f, B2N_CLS_JMP | 0x80, 0, B2N_CALL_LOCAL, 0, 0);
 	fixup(g, f, at, FX_CALL, (size_t)callee);
 	/* r1-r5 are unreadable now: give them values again */
-	for (int a = 1; a <= 5; a++)
-		set_value(g, f, a, keep, 5);
+	for (int a = 1; a <= 5; a++) {
+		if (below(r, 2))
+			emit(g, f, B2N_CLS_ALU64 | 0xb0 | B2N_SRC_X, a, keep[below(r, 5)], 0, 0);
+		else
+			emit(g, f, (below(r, 2) ? B2N_CLS_ALU64 : B2N_CLS_ALU) | 0xb0, a, 0, 0,
+			     pick_imm(r));
+	}
 }
 
 static void gen_seq(struct gen *g, struct func *f, int ngroups, int depth)
@@ -414,8 +420,8 @@ static void prologue(struct gen *g, struct func *f, const uint32_t *in)
 	/* the stack: every byte of [r10-64, r10) */
 	for (int s = 0; s < NSLOTS; s++) {
 		int base = -8 * (s + 1);
-		unsigned how = below(r, 6);
-		int bytes = how < 3 ? 8 : how == 3 ? 4 : how == 4 ? 2 : 1;
+		unsigned how = below(r, 10);
+		int bytes = how < 7 ? 8 : how == 7 ? 4 : how == 8 ? 2 : 1;
 		int si = size_index(bytes);
 		for (int o = 0; o < 8; o += bytes) {
 			if (below(r, 2))
@@ -428,18 +434,21 @@ static void prologue(struct gen *g, struct func *f, const uint32_t *in)
 	}
 }
 
+/* r0 op= v for every register and stack word, op alternating xor and add,
+ * with a multiplication by an odd constant after every third value. */
 static void epilogue(struct gen *g, struct func *f)
 {
 	static const int32_t mult[] = {0x01000193, -0x61c88647, 0x2545f491, 0x5bd1e995};
 	start_group(g, f);
-	for (int reg = 1; reg <= 9; reg++) {
-		emit(g, f, B2N_CLS_ALU64 | 0x20, 0, 0, 0, mult[reg & 3]);
-		emit(g, f, B2N_CLS_ALU64 | 0xa0 | B2N_SRC_X, 0, reg, 0, 0);
-	}
-	for (int s = 0; s < NSLOTS; s++) {
-		emit(g, f, B2N_CLS_LDX | B2N_MODE_MEM | 0x18, 1, 10, -8 * (s + 1), 0);
-		emit(g, f, B2N_CLS_ALU64 | 0x20, 0, 0, 0, mult[s & 3]);
-		emit(g, f, B2N_CLS_ALU64 | 0xa0 | B2N_SRC_X, 0, 1, 0, 0);
+	for (int v = 1; v < 10 + NSLOTS; v++) {
+		int reg = v;
+		if (v >= 10) {
+			reg = 1;
+			emit(g, f, B2N_CLS_LDX | B2N_MODE_MEM | 0x18, 1, 10, -8 * (v - 9), 0);
+		}
+		emit(g, f, B2N_CLS_ALU64 | (v & 1 ? 0xa0 : 0x00) | B2N_SRC_X, 0, reg, 0, 0);
+		if (v % 3 == 0)
+			emit(g, f, B2N_CLS_ALU64 | 0x20, 0, 0, 0, mult[(v / 3) & 3]);
 	}
 	if (f->id == 0) {
 		emit(g, f, B2N_CLS_ALU64 | 0xb0 | B2N_SRC_X, 1, 0, 0, 0);
@@ -470,7 +479,7 @@ int dg_generate(uint64_t seed, uint64_t index, struct dg_prog *p)
 	for (int i = 0; i < DG_NINPUTS; i++)
 		p->in[i] = pick_input(&g.r);
 
-	static const int nsub_w[] = {0, 0, 0, 0, 1, 1, 1, 2, 2, 3};
+	static const int nsub_w[] = {0, 0, 0, 0, 0, 1, 1, 1, 2, 3};
 	g.nfuncs = 1 + nsub_w[below(&g.r, 10)];
 	for (int i = 0; i < g.nfuncs; i++) {
 		g.f[i].id = i;
@@ -479,7 +488,7 @@ int dg_generate(uint64_t seed, uint64_t index, struct dg_prog *p)
 	for (int i = 0; i < g.nfuncs && !g.oom; i++) {
 		struct func *f = &g.f[i];
 		prologue(&g, f, p->in);
-		gen_seq(&g, f, i ? 4 + (int)below(&g.r, 16) : 12 + (int)below(&g.r, 40), 0);
+		gen_seq(&g, f, i ? 3 + (int)below(&g.r, 12) : 10 + (int)below(&g.r, 30), 0);
 		epilogue(&g, f);
 	}
 	/* lay out: main, then the subprograms; resolve the targets */

@@ -1,10 +1,12 @@
 #!/bin/sh
 # run.sh - the differential test on one target (ctest and scripts/differential.sh).
 #
-#   run.sh smoke COUNT SEED BATCH DIFFTEST <t> <cc> <qemu> <bpf2native> <rt.a> \
+#   run.sh smoke COUNT SEED BATCH OPTS DIFFTEST <t> <cc> <qemu> <bpf2native> <rt.a> \
 #          <srcdir> <incdir> <objs> <workdir> "<skip reason>"
 #     programs 0..COUNT-1 of SEED, BATCH at a time: `difftest gen` writes the
-#     batch, ONE bpf2native run compiles all its programs, the target's gcc
+#     batch, ONE bpf2native run compiles all its programs (at the optimisation
+#     levels of OPTS, e.g. "2" or "2,0", taken in turn batch by batch: -O0
+#     compiles about six times faster), the target's gcc
 #     links one static harness (diff_main.c) and it runs once, natively or
 #     under qemu-user.  Every MISMATCH or CRASH line is followed by the
 #     program (`difftest show`: disassembly, host and kernel results).
@@ -20,8 +22,8 @@ mode=$1
 shift
 case $mode in
 smoke)
-	count=$1 seed=$2 batch=$3 difftest=$4
-	shift 4
+	count=$1 seed=$2 batch=$3 opts=$4 difftest=$5
+	shift 5
 	;;
 regress)
 	rdir=$1 gen_harness=$2 confdir=$3
@@ -82,9 +84,12 @@ if [ ! -f "$hobj" ] || [ "$src/diff_main.c" -nt "$hobj" ]; then
 		-c "$src/diff_main.c" -o "$hobj" || exit 1
 fi
 programs=0 agree=0 mism=0 notrun=0 tcomp=0 tlink=0 trun=0
-first=0
+first=0 nb=0
 bdir=$work/batch
+nopts=$(echo "$opts" | awk -F, '{ print NF }')
 while [ "$first" -lt "$count" ]; do
+	olevel=$(echo "$opts" | cut -d, -f$((nb % nopts + 1)))
+	nb=$((nb + 1))
 	n=$batch
 	[ $((first + n)) -gt "$count" ] && n=$((count - first))
 	rm -rf "$bdir"
@@ -96,9 +101,9 @@ while [ "$first" -lt "$count" ]; do
 	[ -f "$fobj" ] || "$cc" -O0 -c "$bdir/fns.c" -o "$fobj" || exit 1
 	t0=$(now)
 	# shellcheck disable=SC2046
-	if ! "$b2n" -target "$t" $(ls "$bdir"/p*.bin) -o "$bdir/progs.o" >"$bdir/b2n.log" 2>&1; then
+	if ! "$b2n" -target "$t" -O"$olevel" $(ls "$bdir"/p*.bin) -o "$bdir/progs.o" >"$bdir/b2n.log" 2>&1; then
 		cat "$bdir/b2n.log"
-		echo "FAIL differential[$t]: bpf2native refused batch $first..$((first + n - 1))" \
+		echo "FAIL differential[$t]: bpf2native -O$olevel refused batch $first..$((first + n - 1))" \
 			"of seed $seed (p<pos>.bin is program $first+pos)"
 		programs=$((programs + n)) notrun=$((notrun + n)) first=$((first + n))
 		continue
@@ -114,18 +119,20 @@ while [ "$first" -lt "$count" ]; do
 	ok=$(sed -n 's/.*: \([0-9]*\) programs, \([0-9]*\) agree, .*/\2/p' "$bdir/out")
 	grep -v '^differential\[' "$bdir/out"
 	if [ -z "$ok" ]; then
-		echo "FAIL differential[$t]: the harness stopped (exit $rc) in batch $first..$((first + n - 1))"
+		echo "FAIL differential[$t]: the harness stopped (exit $rc) in batch" \
+			"$first..$((first + n - 1)) (-O$olevel)"
 		ok=0 bad=$(grep -c '^MISMATCH\|^CRASH' "$bdir/out")
 		notrun=$((notrun + n - bad))
 	else
 		bad=$((n - ok))
 	fi
+	[ "$bad" -gt 0 ] && echo "differential[$t]: the batch above was compiled with -O$olevel"
 	grep '^MISMATCH\|^CRASH' "$bdir/out" | sed 's/.* index=\([0-9]*\).*/\1/' | head -20 |
 		while read -r idx; do "$difftest" show "$seed" "$idx"; done
 	programs=$((programs + n)) agree=$((agree + ok)) mism=$((mism + bad)) first=$((first + n))
 done
 per=$(awk -v c="$tcomp" -v l="$tlink" -v r="$trun" -v p="$programs" \
 	'BEGIN { if (p) printf "%.2f s (compile %.2f, link %.2f, run %.2f)", (c+l+r)*1000/p, c*1000/p, l*1000/p, r*1000/p }')
-echo "differential[$t]: seed $seed: programs $programs, agree $agree, mismatches $mism, not run $notrun; per 1000 programs $per"
+echo "differential[$t]: seed $seed, -O$opts: programs $programs, agree $agree, mismatches $mism, not run $notrun; per 1000 programs $per"
 echo "differential[$t]: $agree passed, $((programs - agree)) failed"
 [ "$agree" -eq "$programs" ]
