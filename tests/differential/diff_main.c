@@ -99,7 +99,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (count != dt_nfns) {
-		fprintf(stderr, "%s: %" PRIu64 " programs, but fns.c has %zu\n", meta_path, count, dt_nfns);
+		fprintf(stderr, "%s: %" PRIu64 " programs, but fns.c has %zu\n", meta_path, count,
+		        dt_nfns);
 		return 2;
 	}
 	cur_seed = seed;
@@ -160,8 +161,8 @@ int main(int argc, char **argv)
 		}
 		mismatch++;
 		printf("MISMATCH target=" B2N_DIFF_TARGET " seed=%" PRIu64 " index=%" PRIu64
-		       " native=%s0x%016" PRIx64 " interp=0x%016" PRIx64 "%s host-interp=0x%016" PRIx64
-		       "\n",
+		       " native=%s0x%016" PRIx64 " interp=0x%016" PRIx64
+		       "%s host-interp=0x%016" PRIx64 "\n",
 		       seed, index, have_native ? "" : "(symbol missing) ", native, interp,
 		       rc ? " (fault)" : "", want);
 	}

@@ -69,10 +69,10 @@ static unsigned below(struct rng *r, unsigned n)
 /* An immediate with the edge values well represented. */
 static int32_t pick_imm(struct rng *r)
 {
-	static const int32_t edges[] = {0,      1,     -1,         2,         0x7f,      0x80,
-	                                0xff,   0x100, 0x7fff,     0x8000,    0xffff,    0x10000,
-	                                -0x80,  -0x81, -0x8000,    INT32_MAX, INT32_MIN, 31,
-	                                32,     63,    64,         0x7ffffffe};
+	static const int32_t edges[] = {0,     1,     -1,      2,         0x7f,      0x80,
+	                                0xff,  0x100, 0x7fff,  0x8000,    0xffff,    0x10000,
+	                                -0x80, -0x81, -0x8000, INT32_MAX, INT32_MIN, 31,
+	                                32,    63,    64,      0x7ffffffe};
 	switch (below(r, 4)) {
 	case 0:
 		return edges[below(r, sizeof(edges) / sizeof(edges[0]))];
@@ -96,9 +96,9 @@ static uint32_t pick_input(struct rng *r)
 /* One function under construction: its instructions, the starts of its
  * groups, and jumps/calls whose targets are resolved at the end. */
 struct fixup {
-	size_t at;      /* instruction index in the function */
-	int kind;       /* FX_GROUP, FX_POS or FX_CALL */
-	size_t target;  /* group id, instruction index or function id */
+	size_t at;     /* instruction index in the function */
+	int kind;      /* FX_GROUP, FX_POS or FX_CALL */
+	size_t target; /* group id, instruction index or function id */
 };
 enum { FX_GROUP, FX_POS, FX_CALL };
 
@@ -213,6 +213,21 @@ static void set_value(struct gen *g, struct func *f, int dst, const int *init, i
 	}
 }
 
+/* dst = 0, 1, -1, INT32_MIN, INT64_MIN, ... (the corners of division,
+ * shifts and sign extension) */
+static void edge_value(struct gen *g, struct func *f, int dst)
+{
+	static const uint64_t edges[] = {
+	    0,          1,     ~0ull, 0x80000000ull,         0xffffffffull,
+	    1ull << 63, 64,    32,    0xffffffff80000000ull, 0x7fffffffffffffffull,
+	    0x80,       0x8000};
+	uint64_t v = edges[below(&g->r, sizeof(edges) / sizeof(edges[0]))];
+	if (v <= 0x7fffffff || v >= 0xffffffff80000000ull)
+		emit(g, f, B2N_CLS_ALU64 | 0xb0, dst, 0, 0, (int32_t)(uint32_t)v);
+	else
+		lddw(g, f, dst, v);
+}
+
 static void gen_alu(struct gen *g, struct func *f)
 {
 	struct rng *r = &g->r;
@@ -222,8 +237,13 @@ static void gen_alu(struct gen *g, struct func *f)
 	int x = (d->flags & B2N_ALUF_X) && (!(d->flags & B2N_ALUF_K) || below(r, 2));
 	uint8_t code = (uint8_t)((is64 ? B2N_CLS_ALU64 : B2N_CLS_ALU) | d->opnibble);
 	int dst = any_reg(g);
+	if (below(r, 5) == 0) /* an edge value as the destination operand */
+		edge_value(g, f, dst);
 	if (x) {
-		emit(g, f, code | B2N_SRC_X, dst, any_reg(g), d->off, 0);
+		int src = any_reg(g);
+		if (src != dst && below(r, 4) == 0) /* divisor 0, -1, ..., shift >= width */
+			edge_value(g, f, src);
+		emit(g, f, code | B2N_SRC_X, dst, src, d->off, 0);
 		return;
 	}
 	int32_t imm = pick_imm(r);
@@ -393,7 +413,8 @@ static void prologue(struct gen *g, struct func *f, const uint32_t *in)
 		for (int i = 0; i < 10 && k < DG_NINPUTS; i++) {
 			if (regs[i] == 1)
 				continue;
-			emit(g, f, B2N_CLS_LDX | B2N_MODE_MEM | 0x00, regs[i], 1, DG_IN_OFF + 4 * k, 0);
+			emit(g, f, B2N_CLS_LDX | B2N_MODE_MEM | 0x00, regs[i], 1, DG_IN_OFF + 4 * k,
+			     0);
 			init[ninit++] = regs[i];
 			done[regs[i]] = 1;
 			k++;
@@ -425,8 +446,8 @@ static void prologue(struct gen *g, struct func *f, const uint32_t *in)
 		int si = size_index(bytes);
 		for (int o = 0; o < 8; o += bytes) {
 			if (below(r, 2))
-				emit(g, f, B2N_CLS_ST | B2N_MODE_MEM | b2n_size_table[si].bits, 10, 0,
-				     base + o, pick_imm(r));
+				emit(g, f, B2N_CLS_ST | B2N_MODE_MEM | b2n_size_table[si].bits, 10,
+				     0, base + o, pick_imm(r));
 			else
 				emit(g, f, B2N_CLS_STX | B2N_MODE_MEM | b2n_size_table[si].bits, 10,
 				     any_reg(g), base + o, 0);
