@@ -46,6 +46,7 @@ for tool in "$difftest" "$b2n"; do
 	[ -x "$tool" ] || { echo "differential.sh: $tool not built (cmake --build $build)" >&2; exit 2; }
 done
 if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2046 # one word per target
 	set -- $(awk -F '\t' '$1 == "target" { print $2 }' "$env") kernel
 fi
 
