@@ -12,6 +12,7 @@
 #include "lower.h"
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -84,6 +85,15 @@ static void init_llvm(void)
 	LLVMInitializeAllTargets();
 	LLVMInitializeAllTargetMCs();
 	LLVMInitializeAllAsmPrinters();
+	/* LLVM 19's PowerPC back end rewrites integer compares into GPR
+	 * arithmetic, and for an i32 compare of a 64-bit value truncated in
+	 * another block it reads the whole register (a 64-bit sub, then the
+	 * sign bit), so div32/jcc32 results went wrong on ppc64le
+	 * (tests/differential/regress/ppc64le-icmp-in-gpr.data).  This option
+	 * of the PowerPC back end turns that rewrite off; no other back end
+	 * reads it. */
+	const char *const argv[] = {"bpf2native", "-ppc-gpr-icmps=none"};
+	LLVMParseCommandLineOptions(2, argv, NULL);
 	done = 1;
 }
 
