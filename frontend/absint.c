@@ -23,7 +23,8 @@
  * state that also holds the last one kept there, with its moving bounds
  * widened, so that loops the kernel gives up on still end (their body then
  * has to be safe for any trip count).  A walk of more than 1,000,000
- * instructions is refused, as the kernel does.
+ * instructions (or 8 per instruction of a larger program) is refused, as
+ * the kernel does.
  *
  * Every load, store, atomic and helper memory argument is checked against
  * the pointer's kind: stack bytes within [-512, 0) of a live frame, map
@@ -58,7 +59,8 @@
 #define MAX_FRAMES 8
 #define STACK B2N_STACK_SIZE
 #define MAX_PROCESSED 1000000
-#define MAX_KEPT 32           /* states kept per jump target */
+#define MAX_KEPT 16           /* states kept per jump target ... */
+#define MAX_KEPT_ALL 100000   /* ... and in all (about 0.7 GB of frames) */
 #define MAX_VAR_OFF (1 << 29) /* the kernel's BPF_MAX_VAR_OFF */
 #define MAX_PKT_OFF 0xffff
 #define MAX_REFS 16
@@ -134,6 +136,7 @@ struct actx {
 	unsigned char *loophead; /* targets of backward jumps */
 	uint32_t *visits;        /* paths that reached each loop head */
 	unsigned *live;          /* registers live at each instruction */
+	size_t nkept;            /* states kept in all */
 	unsigned *precise;       /* ... and those of them whose value matters */
 	uint64_t *pslots;        /* stack slots whose reloaded value matters */
 	struct kept *kept;
@@ -1851,17 +1854,20 @@ static int seen(struct actx *a, struct vstate *st)
 	 * walk is long: go on with one that also holds the last one kept,
 	 * joined, instead of another path of its own, so that the walk stays
 	 * about linear. */
-	if (k->n == MAX_KEPT && a->processed > WIDEN_BUDGET) {
-		int last = (k->next + MAX_KEPT - 1) % MAX_KEPT;
+	if (k->n && a->processed > WIDEN_BUDGET) {
+		int last = k->n < MAX_KEPT ? k->n - 1 : (k->next + MAX_KEPT - 1) % MAX_KEPT;
 		if (!widen_state(a, k->s[last], st, 0))
 			for (int j = 0; j < k->n; j++)
 				if (state_within(st, k->s[j], a->live[st->insn],
 				                 a->precise[st->insn], a->pslots[st->insn]))
 					return 1;
 	}
+	if (a->nkept >= MAX_KEPT_ALL && k->n)
+		return 0; /* memory bound: prune only against what is kept */
 	if (!k->s)
 		k->s = b2n_xcalloc(MAX_KEPT, sizeof(*k->s));
 	if (k->n < MAX_KEPT) {
+		a->nkept++;
 		k->s[k->n++] = state_dup(st);
 	} else { /* replace the oldest */
 		state_free(k->s[k->next]);
@@ -1928,6 +1934,9 @@ int b2n_prog__safety(const struct b2n_input *obj, struct b2n_prog *prog,
 			i++;
 	}
 	liveness(&a);
+	/* the kernel's 1M instructions of walk; a program that is itself
+	 * larger (bpf2native takes up to millions) gets 8 per instruction */
+	uint64_t limit = MAX_PROCESSED > 8 * (uint64_t)n ? MAX_PROCESSED : 8 * (uint64_t)n;
 	int err = 0;
 	push(&a, initial(&a));
 	while (!err && a.nstack) {
@@ -1939,10 +1948,10 @@ int b2n_prog__safety(const struct b2n_input *obj, struct b2n_prog *prog,
 			}
 			if (a.prune[st->insn] && seen(&a, st))
 				break;
-			if (++a.processed > MAX_PROCESSED) {
+			if (++a.processed > limit) {
 				err = DIAG(&a, st->insn,
-				           "BPF program is too large. Processed %d insn",
-				           MAX_PROCESSED + 1);
+				           "BPF program is too large. Processed %" PRIu64 " insn",
+				           limit + 1);
 				break;
 			}
 			int r = step(&a, st);
