@@ -59,7 +59,7 @@
 #define MAX_FRAMES 8
 #define STACK B2N_STACK_SIZE
 #define MAX_PROCESSED 1000000
-#define MAX_KEPT 16           /* states kept per jump target ... */
+#define MAX_KEPT 32           /* states kept per jump target ... */
 #define MAX_KEPT_ALL 100000   /* ... and in all (about 0.7 GB of frames) */
 #define MAX_VAR_OFF (1 << 29) /* the kernel's BPF_MAX_VAR_OFF */
 #define MAX_PKT_OFF 0xffff
@@ -1854,8 +1854,8 @@ static int seen(struct actx *a, struct vstate *st)
 	 * walk is long: go on with one that also holds the last one kept,
 	 * joined, instead of another path of its own, so that the walk stays
 	 * about linear. */
-	if (k->n && a->processed > WIDEN_BUDGET) {
-		int last = k->n < MAX_KEPT ? k->n - 1 : (k->next + MAX_KEPT - 1) % MAX_KEPT;
+	if (k->n == MAX_KEPT && a->processed > WIDEN_BUDGET) {
+		int last = (k->next + MAX_KEPT - 1) % MAX_KEPT;
 		if (!widen_state(a, k->s[last], st, 0))
 			for (int j = 0; j < k->n; j++)
 				if (state_within(st, k->s[j], a->live[st->insn],

@@ -200,9 +200,14 @@ static int open_buf(const char *path, unsigned char *buf, size_t len,
 			.sz = sizeof(vo),
 			.allow_uninit = opts && opts->allow_uninit,
 			.entry_args = obj->kind == B2N_IN_ELF || obj->progs[i].type ? 1 : 2};
+		/* With the safety pass, reads of unset registers are its to refuse,
+		 * path by path as the kernel does ("R6 !read_ok"); verify.c's
+		 * check merges paths and would refuse reads on dead ones. */
+		struct b2n_verify_opts structural = vo;
+		structural.allow_uninit |= !(opts && opts->unsafe);
 		err = b2n_prog__check(obj, &obj->progs[i]);
 		if (!err)
-			err = b2n_prog__verify(obj, &obj->progs[i], &vo);
+			err = b2n_prog__verify(obj, &obj->progs[i], &structural);
 		/* The safety pass, unless the code is trusted (--unsafe): then
 		 * no function is known to write its stack before reading it. */
 		if (!err && !(opts && opts->unsafe))

@@ -169,9 +169,11 @@ static int run_test(const struct test *t, char *why, size_t whylen)
 	}
 	diag[0] = 0;
 	struct b2n_verify_opts vo = {.sz = sizeof(vo), .entry_args = 1};
+	struct b2n_verify_opts structural = vo; /* as b2n_input__open does */
+	structural.allow_uninit = 1;
 	int err = b2n_prog__check(obj, p);
 	if (!err)
-		err = b2n_prog__verify(obj, p, &vo);
+		err = b2n_prog__verify(obj, p, &structural);
 	if (!err)
 		err = b2n_prog__safety(obj, p, &vo);
 	if (!err)
