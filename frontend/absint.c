@@ -732,25 +732,38 @@ static int step_alu(struct actx *a, size_t i, struct vstate *st, const struct b2
 
 /* ---- branches ------------------------------------------------------------------- */
 
+/* Every register and every spilled register of every frame, one per call
+ * (start with pos = {0, 0}); NULL after the last. */
+struct regpos {
+	int k, q;
+};
+static struct reg *each_reg(struct vstate *st, struct regpos *p)
+{
+	for (; p->k <= st->cur; p->k++, p->q = 0) {
+		struct frame *f = st->f[p->k];
+		while (p->q < NREG + STACK / 8) {
+			int q = p->q++;
+			if (q < NREG)
+				return &f->r[q];
+			if (f->stype[8 * (q - NREG)] == S_SPILL)
+				return &f->spill[q - NREG];
+		}
+	}
+	return NULL;
+}
+
 /* Every register (and spill) of every frame in the NULL family id becomes
  * NULL (a scalar 0) or the pointer it is. */
 static void mark_null(struct vstate *st, uint32_t id, int is_null)
 {
-	for (int k = 0; k <= st->cur; k++) {
-		struct frame *f = st->f[k];
-		for (int r = 0; r < NREG + STACK / 8; r++) {
-			struct reg *x = r < NREG ? &f->r[r] : &f->spill[r - NREG];
-			if (r >= NREG && f->stype[8 * (r - NREG)] != S_SPILL)
-				continue;
-			if (!x->maybe_null || x->id != id)
-				continue;
-			if (is_null) {
+	struct regpos pos = {0, 0};
+	for (struct reg *x; (x = each_reg(st, &pos));)
+		if (x->maybe_null && x->id == id) {
+			if (is_null)
 				*x = r_const(0);
-			} else {
+			else
 				x->maybe_null = 0;
-			}
 		}
-	}
 	if (is_null) /* a NULL record holds no reference */
 		for (int r = 0; r < st->nrefs; r++)
 			if (st->refs[r] == id) {
@@ -764,16 +777,10 @@ static void mark_null(struct vstate *st, uint32_t id, int is_null)
  * may read up to the compared one's offset. */
 static void mark_pkt_range(struct vstate *st, const struct reg *p, uint32_t range)
 {
-	for (int k = 0; k <= st->cur; k++) {
-		struct frame *f = st->f[k];
-		for (int r = 0; r < NREG + STACK / 8; r++) {
-			struct reg *x = r < NREG ? &f->r[r] : &f->spill[r - NREG];
-			if (r >= NREG && f->stype[8 * (r - NREG)] != S_SPILL)
-				continue;
-			if (x->type == p->type && x->id == p->id && x->range < range)
-				x->range = range;
-		}
-	}
+	struct regpos pos = {0, 0};
+	for (struct reg *x; (x = each_reg(st, &pos));)
+		if (x->type == p->type && x->id == p->id && x->range < range)
+			x->range = range;
 }
 
 static int jcc_swap(int op)
@@ -848,18 +855,10 @@ static void set_scalar(struct vstate *st, int regno, const struct reg *v)
 	cf->r[regno] = *v;
 	if (!id)
 		return;
-	for (int k = 0; k <= st->cur; k++) {
-		struct frame *f = st->f[k];
-		for (int q = 0; q < NREG + STACK / 8; q++) {
-			struct reg *x = q < NREG ? &f->r[q] : &f->spill[q - NREG];
-			if (q >= NREG && f->stype[8 * (q - NREG)] != S_SPILL)
-				continue;
-			if (x->type == T_SCALAR && x->id == id) {
-				/* a narrow spill holds the value only while it fits */
-				x->v = v->v;
-			}
-		}
-	}
+	struct regpos pos = {0, 0};
+	for (struct reg *x; (x = each_reg(st, &pos));)
+		if (x->type == T_SCALAR && x->id == id)
+			x->v = v->v;
 }
 
 /* A conditional jump: refines this state for one way and pushes the other
@@ -1260,34 +1259,23 @@ static int helper_call(struct actx *a, size_t i, struct vstate *st, int32_t id, 
 			st->refs[found] = st->refs[--st->nrefs];
 			st->ref_insn[found] = st->ref_insn[st->nrefs];
 			/* every copy of the record dies with it */
-			for (int kf = 0; kf <= st->cur; kf++) {
-				struct frame *f = st->f[kf];
-				for (int q = 0; q < NREG; q++)
-					if (f->r[q].type == T_MEM && f->r[q].ref == ref)
-						f->r[q] = r_unknown();
-				for (int q = 0; q < STACK / 8; q++)
-					if (f->stype[8 * q] == S_SPILL &&
-					    f->spill[q].type == T_MEM && f->spill[q].ref == ref)
-						f->spill[q] = r_unknown();
-			}
+			struct regpos pos = {0, 0};
+			for (struct reg *x; (x = each_reg(st, &pos));)
+				if (x->type == T_MEM && x->ref == ref)
+					*x = r_unknown();
 			break;
 		}
 		case HA_NONE:
 			break;
 		}
 	}
-	if (pr->flags & HF_PKT) /* the packet may have moved: its pointers die */
-		for (int kf = (st->pkt_range = 0); kf <= st->cur; kf++) {
-			struct frame *f = st->f[kf];
-			for (int q = 0; q < NREG + STACK / 8; q++) {
-				struct reg *x = q < NREG ? &f->r[q] : &f->spill[q - NREG];
-				if (q >= NREG && f->stype[8 * (q - NREG)] != S_SPILL)
-					continue;
-				if (x->type == T_PKT || x->type == T_PKT_META ||
-				    x->type == T_PKT_END)
-					*x = r_unknown();
-			}
-		}
+	if (pr->flags & HF_PKT) { /* the packet may have moved: its pointers die */
+		struct regpos pos = {0, 0};
+		st->pkt_range = 0;
+		for (struct reg *x; (x = each_reg(st, &pos));)
+			if (x->type == T_PKT || x->type == T_PKT_META || x->type == T_PKT_END)
+				*x = r_unknown();
+	}
 	struct reg r0 = r_unknown();
 	if (pr->ret == HR_MAPVAL_OR_NULL && map) {
 		int inner = map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||

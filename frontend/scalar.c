@@ -388,63 +388,13 @@ static struct b2n_scalar sext(const struct b2n_scalar *a, int bits)
 
 /* ---- ALU transfer functions ----------------------------------------------- */
 
-/* Two's-complement reading without implementation-defined conversions. */
-static int64_t as_s64(uint64_t v)
-{
-	return v <= (uint64_t)INT64_MAX ? (int64_t)v : -(int64_t)(~v) - 1;
-}
-
-/* One operation on constants, with BPF's definitions of division by 0 and
- * of the signed overflow cases (RFC 9669), and masked shift counts. */
+/* One operation on constants (isa.h's evaluator; a 32-bit shift masks its
+ * count to 31 before the lifted 64-bit operation). */
 static uint64_t alu_const(enum b2n_alu_op op, uint64_t a, uint64_t b, int bits)
 {
-	unsigned k = (unsigned)(b & (uint64_t)(bits - 1));
-	int64_t sa = as_s64(a), sb = as_s64(b);
-	switch (op) {
-	case B2N_ALU_ADD:
-		return a + b;
-	case B2N_ALU_SUB:
-		return a - b;
-	case B2N_ALU_MUL:
-		return a * b;
-	case B2N_ALU_DIV:
-		return b ? a / b : 0;
-	case B2N_ALU_SDIV:
-		if (!b)
-			return 0;
-		return sa == INT64_MIN && sb == -1 ? a : (uint64_t)(sa / sb);
-	case B2N_ALU_MOD:
-		return b ? a % b : a;
-	case B2N_ALU_SMOD:
-		if (!b)
-			return a;
-		return sb == -1 ? 0 : (uint64_t)(sa % sb);
-	case B2N_ALU_OR:
-		return a | b;
-	case B2N_ALU_AND:
-		return a & b;
-	case B2N_ALU_XOR:
-		return a ^ b;
-	case B2N_ALU_LSH:
-		return a << k;
-	case B2N_ALU_RSH:
-		return a >> k;
-	case B2N_ALU_ARSH:
-		return k ? (a >> k) | ((a & SIGN64) ? ~(~0ull >> k) : 0) : a;
-	case B2N_ALU_NEG:
-		return 0 - a;
-	case B2N_ALU_MOV:
-		return b;
-	case B2N_ALU_MOVSX8:
-		return (uint64_t)(int64_t)(int8_t)(uint8_t)b;
-	case B2N_ALU_MOVSX16:
-		return (uint64_t)(int64_t)(int16_t)(uint16_t)b;
-	case B2N_ALU_MOVSX32:
-		return (uint64_t)(int64_t)(int32_t)(uint32_t)b;
-	case B2N_ALU__COUNT:
-		break;
-	}
-	return 0;
+	if (bits == 32 && (op == B2N_ALU_LSH || op == B2N_ALU_RSH || op == B2N_ALU_ARSH))
+		b &= 31;
+	return b2n_alu_eval64(op, a, b);
 }
 
 static struct b2n_scalar alu64(enum b2n_alu_op op, const struct b2n_scalar *a,

@@ -318,49 +318,7 @@ static uint64_t eval_alu(int op, int is64, uint64_t a, uint64_t b)
 		a = sgn ? (uint64_t)(int64_t)(int32_t)a : (uint32_t)a;
 		return (uint32_t)eval_alu(op, 1, a, b);
 	}
-	switch (op) {
-	case B2N_ALU_ADD:
-		return a + b;
-	case B2N_ALU_SUB:
-		return a - b;
-	case B2N_ALU_MUL:
-		return a * b;
-	case B2N_ALU_DIV:
-		return b ? a / b : 0;
-	case B2N_ALU_SDIV:
-		return b == 0 ? 0
-		       : ((int64_t)a == INT64_MIN && (int64_t)b == -1)
-		           ? a
-		           : (uint64_t)((int64_t)a / (int64_t)b);
-	case B2N_ALU_OR:
-		return a | b;
-	case B2N_ALU_AND:
-		return a & b;
-	case B2N_ALU_LSH:
-		return a << (b & 63);
-	case B2N_ALU_RSH:
-		return a >> (b & 63);
-	case B2N_ALU_NEG:
-		return -a;
-	case B2N_ALU_MOD:
-		return b ? a % b : a;
-	case B2N_ALU_SMOD:
-		return b == 0 ? a : (int64_t)b == -1 ? 0 : (uint64_t)((int64_t)a % (int64_t)b);
-	case B2N_ALU_XOR:
-		return a ^ b;
-	case B2N_ALU_MOV:
-		return b;
-	case B2N_ALU_MOVSX8:
-		return (uint64_t)(int64_t)(int8_t)b;
-	case B2N_ALU_MOVSX16:
-		return (uint64_t)(int64_t)(int16_t)b;
-	case B2N_ALU_MOVSX32:
-		return (uint64_t)(int64_t)(int32_t)b;
-	case B2N_ALU_ARSH:
-		return (uint64_t)((int64_t)a >> (b & 63));
-	default:
-		return 0;
-	}
+	return b2n_alu_eval64((enum b2n_alu_op)op, a, b);
 }
 
 /* Range of a non-constant scalar operation (both operands pure scalars). */
@@ -929,8 +887,9 @@ static int step(struct vctx *vc, struct astate *st, size_t i)
 			return -EINVAL;
 		}
 		if ((p.bits & V_STACK) && (p.k.lo + in->off) % f->size) {
-			b2n_diag(vc->obj, vc->prog, i, "misaligned stack access off 0+%" PRId64 "+%d size %d",
-			         p.k.lo, in->off, f->size);
+			b2n_diag(vc->obj, vc->prog, i,
+			         "misaligned stack access off 0+%" PRId64 "+%d size %d", p.k.lo,
+			         in->off, f->size);
 			return -EINVAL;
 		}
 		struct aval any = v_scalar(FULL);
@@ -1082,8 +1041,8 @@ static int swap_op(int op)
 
 struct fblocks {
 	size_t nb;
-	size_t *bstart; /* first insn of each block */
-	int *block_of;  /* per insn of the function (offset by fn->start), or -1 */
+	size_t *bstart;     /* first insn of each block */
+	int *block_of;      /* per insn of the function (offset by fn->start), or -1 */
 	struct astate **in; /* entry state of each block, allocated when first
 	                       reached; freed once the block is analysed unless a
 	                       back edge spans it (it can be reached again) */
@@ -1285,7 +1244,7 @@ static int analyse_func(struct vctx *vc, size_t k)
 					int ok = 1;
 					if (kd && ks) {
 						ok = b2n_jcc_eval(f->op, f->is64, (uint64_t)cd,
-						              (uint64_t)cs) == taken;
+						                  (uint64_t)cs) == taken;
 					} else if (ks) {
 						ok = refine(&e.r[in->dst], f->op, f->is64, cs,
 						            taken);

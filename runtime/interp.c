@@ -65,55 +65,7 @@ static inline uint32_t arsh32(uint32_t v, unsigned s)
 
 static uint64_t alu64(int op, uint64_t a, uint64_t b)
 {
-	switch ((enum b2n_alu_op)op) {
-	case B2N_ALU_ADD:
-		return a + b;
-	case B2N_ALU_SUB:
-		return a - b;
-	case B2N_ALU_MUL:
-		return a * b;
-	case B2N_ALU_DIV:
-		return b ? a / b : 0;
-	case B2N_ALU_SDIV:
-		if (!b)
-			return 0;
-		if (a == (UINT64_C(1) << 63) && b == UINT64_MAX)
-			return a; /* INT64_MIN / -1 = INT64_MIN */
-		return (uint64_t)(s64(a) / s64(b));
-	case B2N_ALU_OR:
-		return a | b;
-	case B2N_ALU_AND:
-		return a & b;
-	case B2N_ALU_LSH:
-		return a << (b & 63);
-	case B2N_ALU_RSH:
-		return a >> (b & 63);
-	case B2N_ALU_NEG:
-		return 0 - a;
-	case B2N_ALU_MOD:
-		return b ? a % b : a;
-	case B2N_ALU_SMOD:
-		if (!b)
-			return a;
-		if (b == UINT64_MAX)
-			return 0; /* x s% -1 = 0, INT64_MIN included */
-		return (uint64_t)(s64(a) % s64(b));
-	case B2N_ALU_XOR:
-		return a ^ b;
-	case B2N_ALU_MOV:
-		return b;
-	case B2N_ALU_MOVSX8:
-		return b2n_rt_sext(b, 8);
-	case B2N_ALU_MOVSX16:
-		return b2n_rt_sext(b, 16);
-	case B2N_ALU_MOVSX32:
-		return b2n_rt_sext(b, 32);
-	case B2N_ALU_ARSH:
-		return arsh64(a, (unsigned)(b & 63));
-	case B2N_ALU__COUNT:
-		break;
-	}
-	return 0;
+	return b2n_alu_eval64((enum b2n_alu_op)op, a, b);
 }
 
 /* 32-bit ALU: operands are the low halves, the result is zero-extended. */
@@ -381,8 +333,9 @@ B2N_API int b2n_interp__run(const struct b2n_insn *insns, size_t n, void *ctx, u
 				target = (int64_t)pc + 1 + (f.is64 ? in->off : in->imm);
 			} else {
 				uint64_t b = f.src_reg ? srcv : (uint64_t)(int64_t)in->imm;
-				target = b2n_jcc_eval(f.op, f.is64, *dst, b) ? (int64_t)pc + 1 + in->off
-				                                    : (int64_t)pc + 1;
+				target = b2n_jcc_eval(f.op, f.is64, *dst, b)
+				             ? (int64_t)pc + 1 + in->off
+				             : (int64_t)pc + 1;
 			}
 			if (target < 0 || (uint64_t)target >= n)
 				return -EFAULT;

@@ -47,121 +47,121 @@
 /* ALU operations: X(ID, opnibble, off, mnemonic32, mnemonic64, flags).
  * off distinguishes signed division and the MOVSX forms.  A NULL mnemonic
  * means the form does not exist in that width.  */
-#define B2N_ALUF_K 1    /* immediate source allowed */
-#define B2N_ALUF_X 2    /* register source allowed */
+#define B2N_ALUF_K 1     /* immediate source allowed */
+#define B2N_ALUF_X 2     /* register source allowed */
 #define B2N_ALUF_UNARY 4 /* no source operand (neg) */
-#define B2N_ALU_OPS(X)                                                       \
-	X(ADD, 0x00, 0, "add32", "add", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(SUB, 0x10, 0, "sub32", "sub", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(MUL, 0x20, 0, "mul32", "mul", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(DIV, 0x30, 0, "div32", "div", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(SDIV, 0x30, 1, "sdiv32", "sdiv", B2N_ALUF_K | B2N_ALUF_X)              \
-	X(OR, 0x40, 0, "or32", "or", B2N_ALUF_K | B2N_ALUF_X)                    \
-	X(AND, 0x50, 0, "and32", "and", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(LSH, 0x60, 0, "lsh32", "lsh", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(RSH, 0x70, 0, "rsh32", "rsh", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(NEG, 0x80, 0, "neg32", "neg", B2N_ALUF_K | B2N_ALUF_UNARY)             \
-	X(MOD, 0x90, 0, "mod32", "mod", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(SMOD, 0x90, 1, "smod32", "smod", B2N_ALUF_K | B2N_ALUF_X)              \
-	X(XOR, 0xa0, 0, "xor32", "xor", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(MOV, 0xb0, 0, "mov32", "mov", B2N_ALUF_K | B2N_ALUF_X)                 \
-	X(MOVSX8, 0xb0, 8, "movsx832", "movsx864", B2N_ALUF_X)                   \
-	X(MOVSX16, 0xb0, 16, "movsx1632", "movsx1664", B2N_ALUF_X)               \
-	X(MOVSX32, 0xb0, 32, NULL, "movsx3264", B2N_ALUF_X)                      \
+#define B2N_ALU_OPS(X)                                                                             \
+	X(ADD, 0x00, 0, "add32", "add", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(SUB, 0x10, 0, "sub32", "sub", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(MUL, 0x20, 0, "mul32", "mul", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(DIV, 0x30, 0, "div32", "div", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(SDIV, 0x30, 1, "sdiv32", "sdiv", B2N_ALUF_K | B2N_ALUF_X)                                \
+	X(OR, 0x40, 0, "or32", "or", B2N_ALUF_K | B2N_ALUF_X)                                      \
+	X(AND, 0x50, 0, "and32", "and", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(LSH, 0x60, 0, "lsh32", "lsh", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(RSH, 0x70, 0, "rsh32", "rsh", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(NEG, 0x80, 0, "neg32", "neg", B2N_ALUF_K | B2N_ALUF_UNARY)                               \
+	X(MOD, 0x90, 0, "mod32", "mod", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(SMOD, 0x90, 1, "smod32", "smod", B2N_ALUF_K | B2N_ALUF_X)                                \
+	X(XOR, 0xa0, 0, "xor32", "xor", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(MOV, 0xb0, 0, "mov32", "mov", B2N_ALUF_K | B2N_ALUF_X)                                   \
+	X(MOVSX8, 0xb0, 8, "movsx832", "movsx864", B2N_ALUF_X)                                     \
+	X(MOVSX16, 0xb0, 16, "movsx1632", "movsx1664", B2N_ALUF_X)                                 \
+	X(MOVSX32, 0xb0, 32, NULL, "movsx3264", B2N_ALUF_X)                                        \
 	X(ARSH, 0xc0, 0, "arsh32", "arsh", B2N_ALUF_K | B2N_ALUF_X)
 
 /* Byte-order operations (opnibble 0xd): X(ID, opcode, mnemonic prefix).
  * imm is the width: 16, 32 or 64.  LE/BE are relative to the host (target)
  * byte order; BSWAP always swaps.  "swap" is accepted as an alias of bswap. */
-#define B2N_END_OPS(X)                                                       \
-	X(LE, 0xd4, "le")                                                        \
-	X(BE, 0xdc, "be")                                                        \
+#define B2N_END_OPS(X)                                                                             \
+	X(LE, 0xd4, "le")                                                                          \
+	X(BE, 0xdc, "be")                                                                          \
 	X(BSWAP, 0xd7, "bswap")
 
 /* Conditional jumps: X(ID, opnibble, mnemonic).  JMP32 forms add "32". */
-#define B2N_JCC_OPS(X)                                                       \
-	X(JEQ, 0x10, "jeq")                                                      \
-	X(JGT, 0x20, "jgt")                                                      \
-	X(JGE, 0x30, "jge")                                                      \
-	X(JSET, 0x40, "jset")                                                    \
-	X(JNE, 0x50, "jne")                                                      \
-	X(JSGT, 0x60, "jsgt")                                                    \
-	X(JSGE, 0x70, "jsge")                                                    \
-	X(JLT, 0xa0, "jlt")                                                      \
-	X(JLE, 0xb0, "jle")                                                      \
-	X(JSLT, 0xc0, "jslt")                                                    \
+#define B2N_JCC_OPS(X)                                                                             \
+	X(JEQ, 0x10, "jeq")                                                                        \
+	X(JGT, 0x20, "jgt")                                                                        \
+	X(JGE, 0x30, "jge")                                                                        \
+	X(JSET, 0x40, "jset")                                                                      \
+	X(JNE, 0x50, "jne")                                                                        \
+	X(JSGT, 0x60, "jsgt")                                                                      \
+	X(JSGE, 0x70, "jsge")                                                                      \
+	X(JLT, 0xa0, "jlt")                                                                        \
+	X(JLE, 0xb0, "jle")                                                                        \
+	X(JSLT, 0xc0, "jslt")                                                                      \
 	X(JSLE, 0xd0, "jsle")
 
 /* Access sizes: X(ID, size bits, bytes, suffix). */
-#define B2N_SIZES(X)                                                         \
-	X(W, 0x00, 4, "w")                                                       \
-	X(H, 0x08, 2, "h")                                                       \
-	X(B, 0x10, 1, "b")                                                       \
+#define B2N_SIZES(X)                                                                               \
+	X(W, 0x00, 4, "w")                                                                         \
+	X(H, 0x08, 2, "h")                                                                         \
+	X(B, 0x10, 1, "b")                                                                         \
 	X(DW, 0x18, 8, "dw")
 
 /* Atomic operations (STX | ATOMIC, W or DW), selected by imm:
  * X(ID, imm, mnemonic).  ADD..XOR may carry B2N_ATOMIC_FETCH. */
 #define B2N_ATOMIC_FETCH 0x01
-#define B2N_ATOMIC_OPS(X)                                                    \
-	X(ADD, 0x00, "add")                                                      \
-	X(OR, 0x40, "or")                                                        \
-	X(AND, 0x50, "and")                                                      \
-	X(XOR, 0xa0, "xor")                                                      \
-	X(XCHG, 0xe1, "xchg")                                                    \
+#define B2N_ATOMIC_OPS(X)                                                                          \
+	X(ADD, 0x00, "add")                                                                        \
+	X(OR, 0x40, "or")                                                                          \
+	X(AND, 0x50, "and")                                                                        \
+	X(XOR, 0xa0, "xor")                                                                        \
+	X(XCHG, 0xe1, "xchg")                                                                      \
 	X(CMPXCHG, 0xf1, "cmpxchg")
 
 /* Instruction families: X(ID, description).  b2n_isa_classify maps each
  * valid instruction to exactly one family plus the op/size fields below. */
-#define B2N_FAMILIES(X)                                                      \
-	X(ALU, "arithmetic")                                                     \
-	X(END, "byte order")                                                     \
-	X(JA, "jump")                                                            \
-	X(JCC, "conditional jump")                                               \
-	X(CALL, "helper call")                                                   \
-	X(CALL_LOCAL, "local call")                                              \
-	X(CALLX, "indirect helper call")                                         \
-	X(EXIT, "exit")                                                          \
-	X(LDX, "load")                                                           \
-	X(LDXSX, "sign-extending load")                                          \
-	X(ST, "store immediate")                                                 \
-	X(STX, "store register")                                                 \
-	X(ATOMIC, "atomic")                                                      \
-	X(LDDW, "64-bit immediate load")                                         \
+#define B2N_FAMILIES(X)                                                                            \
+	X(ALU, "arithmetic")                                                                       \
+	X(END, "byte order")                                                                       \
+	X(JA, "jump")                                                                              \
+	X(JCC, "conditional jump")                                                                 \
+	X(CALL, "helper call")                                                                     \
+	X(CALL_LOCAL, "local call")                                                                \
+	X(CALLX, "indirect helper call")                                                           \
+	X(EXIT, "exit")                                                                            \
+	X(LDX, "load")                                                                             \
+	X(LDXSX, "sign-extending load")                                                            \
+	X(ST, "store immediate")                                                                   \
+	X(STX, "store register")                                                                   \
+	X(ATOMIC, "atomic")                                                                        \
+	X(LDDW, "64-bit immediate load")                                                           \
 	X(LDABS, "legacy packet load")
 
 enum b2n_family {
 #define X(id, d) B2N_F_##id,
 	B2N_FAMILIES(X)
 #undef X
-	B2N_F_INVALID
+	    B2N_F_INVALID
 };
 
 enum b2n_alu_op {
 #define X(id, op, off, m32, m64, fl) B2N_ALU_##id,
 	B2N_ALU_OPS(X)
 #undef X
-	B2N_ALU__COUNT
+	    B2N_ALU__COUNT
 };
 
 enum b2n_end_op {
 #define X(id, code, m) B2N_END_##id,
 	B2N_END_OPS(X)
 #undef X
-	B2N_END__COUNT
+	    B2N_END__COUNT
 };
 
 enum b2n_jcc_op {
 #define X(id, op, m) B2N_##id,
 	B2N_JCC_OPS(X)
 #undef X
-	B2N_JCC__COUNT
+	    B2N_JCC__COUNT
 };
 
 enum b2n_atomic_op {
 #define X(id, imm, m) B2N_ATOMIC_##id,
 	B2N_ATOMIC_OPS(X)
 #undef X
-	B2N_ATOMIC__COUNT
+	    B2N_ATOMIC__COUNT
 };
 
 /* Pseudo sources of LDDW (src field), as libbpf/the kernel define them. */
@@ -188,19 +188,19 @@ struct b2n_insn {
 /* What an instruction is, as far as every consumer needs to know. */
 struct b2n_form {
 	enum b2n_family family;
-	int op;       /* enum b2n_alu_op / b2n_end_op / b2n_jcc_op / b2n_atomic_op */
-	int is64;     /* ALU64/JMP (1) or ALU/JMP32 (0); DW atomics (1) */
-	int src_reg;  /* source operand is a register */
-	int size;     /* access size in bytes for memory forms, width for END */
-	int fetch;    /* atomic with B2N_ATOMIC_FETCH */
-	int slots;    /* 2 for LDDW, else 1 */
+	int op;      /* enum b2n_alu_op / b2n_end_op / b2n_jcc_op / b2n_atomic_op */
+	int is64;    /* ALU64/JMP (1) or ALU/JMP32 (0); DW atomics (1) */
+	int src_reg; /* source operand is a register */
+	int size;    /* access size in bytes for memory forms, width for END */
+	int fetch;   /* atomic with B2N_ATOMIC_FETCH */
+	int slots;   /* 2 for LDDW, else 1 */
 };
 
 static const char *const b2n_family_names[] = {
 #define X(id, d) d,
-	B2N_FAMILIES(X)
+    B2N_FAMILIES(X)
 #undef X
-	"invalid"};
+        "invalid"};
 
 static const struct b2n_alu_desc {
 	uint8_t opnibble;
@@ -209,7 +209,7 @@ static const struct b2n_alu_desc {
 	int flags;
 } b2n_alu_table[] = {
 #define X(id, op, off, m32, m64, fl) {op, off, m32, m64, fl},
-	B2N_ALU_OPS(X)
+    B2N_ALU_OPS(X)
 #undef X
 };
 
@@ -218,7 +218,7 @@ static const struct b2n_end_desc {
 	const char *mnem;
 } b2n_end_table[] = {
 #define X(id, code, m) {code, m},
-	B2N_END_OPS(X)
+    B2N_END_OPS(X)
 #undef X
 };
 
@@ -227,7 +227,7 @@ static const struct b2n_jcc_desc {
 	const char *mnem;
 } b2n_jcc_table[] = {
 #define X(id, op, m) {op, m},
-	B2N_JCC_OPS(X)
+    B2N_JCC_OPS(X)
 #undef X
 };
 
@@ -237,7 +237,7 @@ static const struct b2n_size_desc {
 	const char *suffix;
 } b2n_size_table[] = {
 #define X(id, bits, bytes, s) {bits, bytes, s},
-	B2N_SIZES(X)
+    B2N_SIZES(X)
 #undef X
 };
 
@@ -246,7 +246,7 @@ static const struct b2n_atomic_desc {
 	const char *mnem;
 } b2n_atomic_table[] = {
 #define X(id, imm, m) {imm, m},
-	B2N_ATOMIC_OPS(X)
+    B2N_ATOMIC_OPS(X)
 #undef X
 };
 
@@ -292,6 +292,82 @@ static inline int b2n_jcc_eval(enum b2n_jcc_op op, int is64, uint64_t a, uint64_
 	case B2N_JSLE:
 		return sa <= sb;
 	case B2N_JCC__COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* Two's-complement reading of a 64-bit value, without implementation-
+ * defined conversions. */
+static inline int64_t b2n_s64(uint64_t v)
+{
+	return v <= (uint64_t)INT64_MAX ? (int64_t)v : -(int64_t)(~v) - 1;
+}
+
+/* Sign-extend the low `bits` bits of v (1..64). */
+static inline uint64_t b2n_sext(uint64_t v, int bits)
+{
+	uint64_t m = bits >= 64 ? 0 : UINT64_C(1) << (bits - 1);
+	if (bits >= 64)
+		return v;
+	v &= (m << 1) - 1;
+	return (v ^ m) - m;
+}
+
+/* One ALU64 operation on values, as RFC 9669 defines it: x / 0 = 0, x % 0
+ * = x, INT64_MIN s/ -1 = INT64_MIN, x s% -1 = 0, shift counts masked to 63,
+ * arithmetic shifts without implementation-defined >>.  The one evaluator
+ * of the interpreter, the verifier's constants and the value domain; a
+ * 32-bit operation is this one on extended operands, truncated. */
+static inline uint64_t b2n_alu_eval64(enum b2n_alu_op op, uint64_t a, uint64_t b)
+{
+	unsigned k = (unsigned)(b & 63);
+	switch (op) {
+	case B2N_ALU_ADD:
+		return a + b;
+	case B2N_ALU_SUB:
+		return a - b;
+	case B2N_ALU_MUL:
+		return a * b;
+	case B2N_ALU_DIV:
+		return b ? a / b : 0;
+	case B2N_ALU_SDIV:
+		if (!b)
+			return 0;
+		if (a == (UINT64_C(1) << 63) && b == UINT64_MAX)
+			return a; /* INT64_MIN / -1 = INT64_MIN */
+		return (uint64_t)(b2n_s64(a) / b2n_s64(b));
+	case B2N_ALU_OR:
+		return a | b;
+	case B2N_ALU_AND:
+		return a & b;
+	case B2N_ALU_LSH:
+		return a << k;
+	case B2N_ALU_RSH:
+		return a >> k;
+	case B2N_ALU_NEG:
+		return 0 - a;
+	case B2N_ALU_MOD:
+		return b ? a % b : a;
+	case B2N_ALU_SMOD:
+		if (!b)
+			return a;
+		if (b == UINT64_MAX)
+			return 0; /* x s% -1 = 0, INT64_MIN included */
+		return (uint64_t)(b2n_s64(a) % b2n_s64(b));
+	case B2N_ALU_XOR:
+		return a ^ b;
+	case B2N_ALU_MOV:
+		return b;
+	case B2N_ALU_MOVSX8:
+		return b2n_sext(b, 8);
+	case B2N_ALU_MOVSX16:
+		return b2n_sext(b, 16);
+	case B2N_ALU_MOVSX32:
+		return b2n_sext(b, 32);
+	case B2N_ALU_ARSH:
+		return k && (a >> 63) ? (a >> k) | ~(UINT64_MAX >> k) : a >> k;
+	case B2N_ALU__COUNT:
 		break;
 	}
 	return 0;
@@ -445,8 +521,8 @@ static inline int b2n_isa_classify(const struct b2n_insn *in, struct b2n_form *f
 			f->is64 = f->size == 8;
 			for (size_t i = 0; i < B2N_ARRAY_LEN(b2n_atomic_table); i++) {
 				int32_t imm = b2n_atomic_table[i].imm;
-				if (in->imm == imm ||
-				    ((imm & B2N_ATOMIC_FETCH) == 0 && in->imm == (imm | B2N_ATOMIC_FETCH))) {
+				if (in->imm == imm || ((imm & B2N_ATOMIC_FETCH) == 0 &&
+				                       in->imm == (imm | B2N_ATOMIC_FETCH))) {
 					f->family = B2N_F_ATOMIC;
 					f->op = (int)i;
 					f->fetch = (in->imm & B2N_ATOMIC_FETCH) != 0;

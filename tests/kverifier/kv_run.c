@@ -203,11 +203,11 @@ static int read_test(FILE *f, struct test *t)
 		} else if (!in) {
 			continue;
 		} else if (!strncmp(line, "descr ", 6)) {
-			snprintf(t->descr, sizeof(t->descr), "%s", line + 6);
+			snprintf(t->descr, sizeof(t->descr), "%.255s", line + 6);
 		} else if (!strncmp(line, "errstr ", 7)) {
-			snprintf(t->errstr, sizeof(t->errstr), "%s", line + 7);
+			snprintf(t->errstr, sizeof(t->errstr), "%.255s", line + 7);
 		} else if (!strncmp(line, "unsupported ", 12)) {
-			snprintf(t->unsupported, sizeof(t->unsupported), "%s", line + 12);
+			snprintf(t->unsupported, sizeof(t->unsupported), "%.127s", line + 12);
 		} else if (!strncmp(line, "fixup ", 6)) {
 			char kind[64];
 			int off = 0;
@@ -216,7 +216,7 @@ static int read_test(FILE *f, struct test *t)
 			while (k < NKINDS && strcmp(kinds[k].name, kind))
 				k++;
 			if (k == NKINDS) {
-				snprintf(t->bad_fixup, sizeof(t->bad_fixup), "%s", kind);
+				snprintf(t->bad_fixup, sizeof(t->bad_fixup), "%.63s", kind);
 				continue;
 			}
 			char *p = line + 6 + off;
